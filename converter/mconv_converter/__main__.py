@@ -1,0 +1,75 @@
+"""Entry point: run one subcommand and turn its outcome into an exit code."""
+
+import json
+import sys
+import traceback
+from pathlib import Path
+
+from . import staging
+from .cli import build_parser, run_options
+from .conversion import run_conversion
+from .errors import INFRASTRUCTURE_FAULT, INTERNAL_ERROR, INTERRUPTED, ConverterError
+from .options import check_sha256
+from .progress import Progress
+
+
+def main(argv: list[str] | None = None) -> int:
+    # `send` owns stdout for the file's bytes, so its messages go to stderr.
+    progress = Progress(sys.stderr if is_send(argv) else sys.stdout)
+    try:
+        arguments = build_parser().parse_args(argv)
+        return dispatch(arguments, progress)
+    except ConverterError as error:
+        progress.error(error.code, str(error), error.exit_code)
+        return error.exit_code
+    except MemoryError:
+        progress.error("infrastructure", "out of host memory; give the pod a higher memory limit", INFRASTRUCTURE_FAULT)
+        return INFRASTRUCTURE_FAULT
+    except KeyboardInterrupt:
+        progress.error("interrupted", "interrupted", INTERRUPTED)
+        return INTERRUPTED
+    except Exception as error:
+        traceback.print_exc(file=sys.stderr)
+        progress.error("internal-error", f"unexpected {type(error).__name__}: {error}", INTERNAL_ERROR)
+        return INTERNAL_ERROR
+
+
+def is_send(argv: list[str] | None) -> bool:
+    arguments = sys.argv[1:] if argv is None else argv
+    return bool(arguments) and arguments[0] == "send"
+
+
+def dispatch(arguments, progress: Progress) -> int:
+    if arguments.command == "run":
+        run_conversion(run_options(arguments), progress)
+    elif arguments.command == "receive":
+        check_sha256(arguments.sha256, "--sha256")
+        size = staging.receive(arguments.dest, arguments.sha256, arguments.size, staging.binary_stdin())
+        progress.log(f"received {size} bytes into '{arguments.dest}'")
+    elif arguments.command == "send":
+        staging.send(arguments.path, staging.binary_stdout())
+    elif arguments.command == "ack":
+        marker = staging.acknowledge(arguments.output_dir)
+        progress.log(f"marked '{marker.parent}' as downloaded")
+    elif arguments.command == "inspect":
+        print(json.dumps(inspect_model(arguments.path), indent=2))
+    return 0
+
+
+def inspect_model(path: Path) -> dict:
+    """Describe an ONNX model's inputs and outputs without running code from the file."""
+    from .formats import detect_format
+    from .onnx_model import check_model, graph_inputs, graph_outputs
+
+    model_format = detect_format(path)
+    description: dict = {"format": model_format}
+    if model_format == "onnx":
+        model = check_model(path)
+        describe = lambda info: {"name": info.name, "dims": list(info.dims), "dtype": str(info.dtype)}
+        description["inputs"] = [describe(info) for info in graph_inputs(model)]
+        description["outputs"] = [describe(info) for info in graph_outputs(model)]
+    return description
+
+
+if __name__ == "__main__":
+    sys.exit(main())
