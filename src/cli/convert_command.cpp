@@ -1,0 +1,124 @@
+#include "mconv/cli/convert_command.h"
+
+#include <cstdlib>
+#include <ostream>
+
+#include "mconv/cli/config_files.h"
+#include "mconv/cli/output.h"
+#include "mconv/kube/validation.h"
+#include "mconv/util/duration.h"
+
+namespace mconv::cli {
+
+namespace {
+
+Result<std::int64_t> duration_flag(const std::string& value, std::string_view flag) {
+  auto seconds = util::parse_duration_seconds(value);
+  if (!seconds || *seconds <= 0) {
+    return fail(ErrorKind::usage, "invalid {} '{}': give a duration such as 90s, 30m or 2h", flag, value);
+  }
+  return *seconds;
+}
+
+// The identity a dry run puts in the Job name. A real run asks the API server instead.
+std::string local_user_name() {
+  const char* user = std::getenv("USER");
+  return user != nullptr && *user != '\0' ? user : "unknown";
+}
+
+}  // namespace
+
+ConvertCommand::ConvertCommand(CLI::App& parent, const GlobalOptions& global)
+    : Command(parent.add_subcommand("convert", "Convert a model into an engine for one GPU model, in the cluster")), global_(global) {
+  app_->add_option("model", model_, "The model file: TorchScript (.pt), torch.export (.pt2) or ONNX (.onnx)")->required();
+  app_->add_option("--gpu", gpu_, "The GPU to build for, as 'mconv list-gpus' names it (such as T4)")->required();
+  app_->add_flag("--dry-run", dry_run_, "Check everything and print the objects that would be created, without contacting the cluster");
+  app_->add_option("-o,--output", output_, "Format of the --dry-run objects: yaml or json")->capture_default_str();
+  app_->add_option("--backend", backend_, "Engine backend: tensorrt, openvino or onnx (default: the GPU's own)");
+  app_->add_option("--precision", precision_, "Engine precision: fp32, fp16, int8 or best")->capture_default_str();
+  app_->add_option("--shape", shapes_, "Input shape INPUT=DIMS (1x3x224x224) or INPUT=MIN:OPT:MAX for a dynamic range; repeatable");
+  app_->add_option("--workspace", workspace_mib_, "Builder workspace limit in MiB (default: the backend's)");
+  app_->add_option("--builder-flag", builder_flags_, "Extra TensorRT builder flag such as sparse-weights; repeatable");
+  app_->add_option("--tolerance-abs", tolerance_abs_, "Largest absolute output difference from ONNX Runtime to accept");
+  app_->add_option("--tolerance-rel", tolerance_rel_, "Largest relative output difference from ONNX Runtime to accept");
+  app_->add_option("--storage-class", storage_class_, "Storage class of the staging volume (default: the cluster's default)");
+  app_->add_option("--timeout", timeout_, "Time limit for the conversion in the cluster, such as 30m or 2h")->capture_default_str();
+  app_->add_option("--keep-for", keep_for_, "How long the cluster keeps a finished conversion and its result, such as 24h")->capture_default_str();
+}
+
+std::optional<Error> ConvertCommand::validate() const {
+  if (output_ != "yaml" && output_ != "json") {
+    return Error{ErrorKind::usage, fmt::format("invalid --output '{}': use yaml or json", output_)};
+  }
+  if (!backend_.empty() && std::ranges::find(core::known_backends, backend_) == std::end(core::known_backends)) {
+    return Error{ErrorKind::usage, fmt::format("invalid --backend '{}': use tensorrt, openvino or onnx", backend_)};
+  }
+  if (!global_.namespace_name.empty()) {
+    if (auto reason = kube::check_dns1123_label(global_.namespace_name); !reason.empty()) {
+      return Error{ErrorKind::usage, fmt::format("invalid --namespace '{}': {}", global_.namespace_name, reason)};
+    }
+  }
+  for (auto [flag, value] : {std::pair{"--timeout", &timeout_}, {"--keep-for", &keep_for_}}) {
+    if (auto seconds = duration_flag(*value, flag); !seconds) return seconds.error();
+  }
+  if (!dry_run_) {
+    // TODO: submit the Job, upload the model, follow the logs and download the engine.
+    return Error{ErrorKind::usage, "this build of mconv cannot submit conversions yet; add --dry-run to check the model and print the Job it would create"};
+  }
+  return std::nullopt;
+}
+
+Result<core::ConversionRequest> ConvertCommand::make_request() const {
+  core::ConversionRequest request;
+  request.model_path = model_;
+  request.gpu = gpu_;
+  request.user = local_user_name();
+  request.namespace_name = global_.namespace_name;
+  request.storage_class = storage_class_;
+  request.deadline_seconds = *duration_flag(timeout_, "--timeout");
+  request.keep_seconds = *duration_flag(keep_for_, "--keep-for");
+
+  auto& options = request.options;
+  options.backend = backend_;
+  options.precision = precision_;
+  for (const auto& text : shapes_) {
+    auto shape = core::parse_shape(text);
+    if (!shape) return std::unexpected(shape.error());
+    options.shapes.push_back(std::move(*shape));
+  }
+  if (app_->count("--workspace") > 0) options.workspace_mib = workspace_mib_;
+  options.builder_flags = builder_flags_;
+  if (app_->count("--tolerance-abs") > 0) options.tolerance_abs = tolerance_abs_;
+  if (app_->count("--tolerance-rel") > 0) options.tolerance_rel = tolerance_rel_;
+  return request;
+}
+
+Result<void> ConvertCommand::print_manifests(const core::ConversionPlan& plan, Streams& streams) const {
+  nlohmann::ordered_json list = {
+      {"apiVersion", "v1"},
+      {"kind", "List"},
+      {"items", {core::make_staging_claim(plan), core::make_job(plan)}},
+  };
+  if (output_ == "json") {
+    streams.out << list.dump(2) << "\n";
+  } else {
+    streams.out << to_yaml(list);
+  }
+  return {};
+}
+
+Result<void> ConvertCommand::run(Streams& streams) {
+  auto config = load_admin_config(global_);
+  if (!config) return std::unexpected(config.error());
+  auto request = make_request();
+  if (!request) return std::unexpected(request.error());
+
+  auto plan = core::plan_conversion(*request, config->catalog, config->lock);
+  if (!plan) return std::unexpected(plan.error());
+
+  streams.err << fmt::format("mconv: dry run: job '{}' for user '{}' (taken from $USER; a real run asks the API server who you are)\n",
+                             plan->job_name, plan->user);
+  return print_manifests(*plan, streams);
+}
+
+}  // namespace mconv::cli
