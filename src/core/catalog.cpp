@@ -29,7 +29,7 @@ class CatalogParser {
     }
 
     const auto& gpus = root["gpus"];
-    if (!gpus.IsSequence() || gpus.size() == 0) {
+    if (!gpus.IsDefined() || !gpus.IsSequence() || gpus.size() == 0) {
       return std::unexpected(file_.error_at(gpus.IsDefined() ? gpus : root, "'gpus' must be a non-empty list of GPU entries"));
     }
 
@@ -86,7 +86,7 @@ class CatalogParser {
 
   std::optional<Error> parse_node_labels(const YAML::Node& node, const std::string& where, GpuEntry& entry) {
     const auto& terms = node["nodeLabels"];
-    if (!terms.IsSequence() || terms.size() == 0) {
+    if (!terms.IsDefined() || !terms.IsSequence() || terms.size() == 0) {
       return file_.error_at(terms.IsDefined() ? terms : node, "{} needs 'nodeLabels': a list of label sets, such as '- nvidia.com/gpu.product: [Tesla-T4]'", where);
     }
     for (const auto& term_node : terms) {

@@ -30,7 +30,8 @@ std::optional<Error> check_version_field(const YamlFile& file, const YAML::Node&
   return std::nullopt;
 }
 
-Result<LockedImage> parse_image(const YamlFile& file, const std::string& key, const YAML::Node& node) {
+Result<LockedImage> parse_image(const YamlFile& file, const YAML::Node& key_node, const YAML::Node& node) {
+  auto key = key_node.as<std::string>("");
   std::string where = fmt::format("image '{}'", key);
   if (auto error = file.check_keys(node, {"image", "backends", "tensorrt", "cuda", "openvino", "computeCapabilities"}, where)) {
     return std::unexpected(*error);
@@ -38,7 +39,7 @@ Result<LockedImage> parse_image(const YamlFile& file, const std::string& key, co
 
   LockedImage image;
   image.key = key;
-  image.line = YamlFile::line_of(node);
+  image.line = YamlFile::line_of(key_node);
 
   auto reference = file.required_scalar(node, "image", where);
   if (!reference) return std::unexpected(reference.error());
@@ -50,7 +51,7 @@ Result<LockedImage> parse_image(const YamlFile& file, const std::string& key, co
 
   auto backends = file.scalar_list(node, "backends", where);
   if (!backends) return std::unexpected(backends.error());
-  if (backends->empty()) return std::unexpected(file.error_at(node, "{} needs 'backends', such as [tensorrt, onnx]", where));
+  if (backends->empty()) return std::unexpected(file.error_at(key_node, "{} needs 'backends', such as [tensorrt, onnx]", where));
   for (const auto& backend : *backends) {
     if (std::ranges::find(known_backends, backend) == std::end(known_backends)) {
       return std::unexpected(file.error_at(node["backends"], "unknown backend '{}' in {}: use tensorrt, openvino or onnx", backend, where));
@@ -75,10 +76,10 @@ Result<LockedImage> parse_image(const YamlFile& file, const std::string& key, co
   image.compute_capabilities = std::move(*capabilities);
 
   if (image.has_backend("tensorrt") && (image.tensorrt.empty() || image.cuda.empty() || image.compute_capabilities.empty())) {
-    return std::unexpected(file.error_at(node, "{} offers the tensorrt backend, so it needs 'tensorrt', 'cuda' and 'computeCapabilities'", where));
+    return std::unexpected(file.error_at(key_node, "{} offers the tensorrt backend, so it needs 'tensorrt', 'cuda' and 'computeCapabilities'", where));
   }
   if (image.has_backend("openvino") && image.openvino.empty()) {
-    return std::unexpected(file.error_at(node, "{} offers the openvino backend, so it needs 'openvino'", where));
+    return std::unexpected(file.error_at(key_node, "{} offers the openvino backend, so it needs 'openvino'", where));
   }
   return image;
 }
@@ -94,7 +95,7 @@ Result<ImageLock> parse_lock(const YamlFile& file) {
   }
 
   const auto& images = root["images"];
-  if (!images.IsMap() || images.size() == 0) {
+  if (!images.IsDefined() || !images.IsMap() || images.size() == 0) {
     return std::unexpected(file.error_at(images.IsDefined() ? images : root, "'images' must map image names to pinned images"));
   }
 
@@ -103,7 +104,7 @@ Result<ImageLock> parse_lock(const YamlFile& file) {
   for (const auto& item : images) {
     auto key = item.first.as<std::string>("");
     if (!seen.insert(key).second) return std::unexpected(file.error_at(item.first, "image '{}' is given twice; keep one", key));
-    auto image = parse_image(file, key, item.second);
+    auto image = parse_image(file, item.first, item.second);
     if (!image) return std::unexpected(image.error());
     lock.images.emplace(key, std::move(*image));
   }

@@ -9,11 +9,13 @@
 namespace mconv::core {
 
 Result<YamlFile> YamlFile::parse(std::string_view text, std::string source) {
+  YAML::Node root;
   try {
-    return YamlFile(YAML::Load(std::string(text)), std::move(source));
+    root = YAML::Load(std::string(text));
   } catch (const YAML::Exception& e) {
     return fail(ErrorKind::config, "{}:{}: invalid YAML: {}", source, e.mark.line + 1, e.msg);
   }
+  return YamlFile(std::move(root), std::move(source));
 }
 
 Result<YamlFile> YamlFile::load(const std::filesystem::path& path) {
@@ -29,7 +31,7 @@ Result<YamlFile> YamlFile::load(const std::filesystem::path& path) {
 int YamlFile::line_of(const YAML::Node& node) { return node.Mark().line + 1; }
 
 Error YamlFile::located(const YAML::Node& node, std::string message) const {
-  if (node.Mark().is_null()) return Error{ErrorKind::config, fmt::format("{}: {}", source_, message)};
+  if (!node.IsDefined() || node.Mark().is_null()) return Error{ErrorKind::config, fmt::format("{}: {}", source_, message)};
   return Error{ErrorKind::config, fmt::format("{}:{}: {}", source_, line_of(node), message)};
 }
 

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <algorithm>
 #include <cstdlib>
 #include <utility>
 
@@ -92,10 +93,17 @@ std::string check_label_value(std::string_view value) {
 bool Quantity::is_whole() const { return std::floor(value) == value; }
 
 std::optional<Quantity> parse_quantity(std::string_view text) {
-  static constexpr std::pair<std::string_view, long double> suffixes[] = {
-      {"Ki", 0x1p10L}, {"Mi", 0x1p20L}, {"Gi", 0x1p30L}, {"Ti", 0x1p40L}, {"Pi", 0x1p50L}, {"Ei", 0x1p60L},
-      {"n", 1e-9L},    {"u", 1e-6L},    {"m", 1e-3L},    {"k", 1e3L},     {"M", 1e6L},     {"G", 1e9L},
-      {"T", 1e12L},    {"P", 1e15L},    {"E", 1e18L},
+  // Each suffix scales by a power of 2 or of 10. Negative powers divide, which keeps
+  // values such as 500m exact.
+  struct Suffix {
+    std::string_view name;
+    int base;
+    int power;
+  };
+  static constexpr Suffix suffixes[] = {
+      {"Ki", 2, 10}, {"Mi", 2, 20}, {"Gi", 2, 30}, {"Ti", 2, 40},  {"Pi", 2, 50},  {"Ei", 2, 60},
+      {"n", 10, -9}, {"u", 10, -6}, {"m", 10, -3}, {"k", 10, 3},   {"M", 10, 6},   {"G", 10, 9},
+      {"T", 10, 12}, {"P", 10, 15}, {"E", 10, 18},
   };
 
   // The number: an optional sign, digits, and an optional fraction.
@@ -111,25 +119,23 @@ std::optional<Quantity> parse_quantity(std::string_view text) {
 
   std::string number(text.substr(0, i));
   std::string_view suffix = text.substr(i);
-  long double multiplier = 1;
+  int base = 10;
+  long power = 0;
   if (!suffix.empty() && (suffix[0] == 'e' || suffix[0] == 'E') && suffix.size() > 1) {
     std::string exponent(suffix.substr(1));
     char* end = nullptr;
-    long power = std::strtol(exponent.c_str(), &end, 10);
-    if (*end != '\0') return std::nullopt;
-    multiplier = std::pow(10.0L, static_cast<long double>(power));
+    power = std::strtol(exponent.c_str(), &end, 10);
+    if (*end != '\0' || power > 18 || power < -18) return std::nullopt;
   } else if (!suffix.empty()) {
-    bool known = false;
-    for (const auto& [name, factor] : suffixes) {
-      if (suffix == name) {
-        multiplier = factor;
-        known = true;
-      }
-    }
-    if (!known) return std::nullopt;
+    auto found = std::ranges::find(suffixes, suffix, &Suffix::name);
+    if (found == std::end(suffixes)) return std::nullopt;
+    base = found->base;
+    power = found->power;
   }
 
-  return Quantity{std::string(text), std::strtold(number.c_str(), nullptr) * multiplier};
+  long double value = std::strtold(number.c_str(), nullptr);
+  long double scale = std::pow(static_cast<long double>(base), static_cast<long double>(std::labs(power)));
+  return Quantity{std::string(text), power < 0 ? value / scale : value * scale};
 }
 
 }  // namespace mconv::kube

@@ -42,7 +42,7 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 std::vector<std::string> nearest_matches(std::string_view value, std::span<const std::string> candidates,
                                          std::size_t limit) {
-  std::size_t allowed = std::max<std::size_t>(1, value.size() / 3);
+  std::size_t allowed = std::max<std::size_t>(2, value.size() / 3);
   std::string lowered = to_lower(value);
 
   std::vector<std::pair<std::size_t, std::string>> scored;

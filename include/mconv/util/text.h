@@ -15,8 +15,8 @@ bool iequals(std::string_view a, std::string_view b);
 // string into the other, ignoring case.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
-// Returns the candidates closest to a mistyped value, best first: those within a third
-// of the value's length in edits, or sharing its prefix. Empty when nothing is close.
+// Returns the candidates closest to a mistyped value, best first: those that start with
+// it, then those within two edits or a third of its length, whichever is more. Empty when nothing is close.
 std::vector<std::string> nearest_matches(std::string_view value, std::span<const std::string> candidates,
                                          std::size_t limit = 3);
 

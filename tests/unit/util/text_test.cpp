@@ -14,6 +14,6 @@ TEST_CASE("edit distance ignores case", "[text]") {
 TEST_CASE("did you mean lists near names", "[text]") {
   std::vector<std::string> names = {"T4", "A10", "A100-80GB", "L4", "L40S"};
   CHECK(did_you_mean("T5", names) == "; did you mean 'T4' or 'L4'?");
-  CHECK(did_you_mean("A100", names) == "; did you mean 'A10' or 'A100-80GB'?");
+  CHECK(did_you_mean("A100", names) == "; did you mean 'A100-80GB' or 'A10'?");
   CHECK(did_you_mean("xyzzy-quux", names).empty());
 }
