@@ -71,5 +71,9 @@ def inspect_model(path: Path) -> dict:
     return description
 
 
-if __name__ == "__main__":
+def main_exit() -> None:
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    main_exit()

@@ -97,7 +97,12 @@ def count_outputs(result) -> int:
 
 
 def exported_program_to_onnx(model_path: Path, onnx_path: Path) -> None:
-    """Export a torch.export program with the input shapes it was exported with."""
+    """Export a torch.export program with the input shapes it was exported with.
+
+    The weights go inside the ONNX file, so the ONNX backend's output is one
+    file.
+    """
+    # NOTE: protobuf limits one file to 2 GiB, so larger programs fail to export here.
     torch = import_torch()
     try:
         program = torch.export.load(str(model_path))
@@ -116,6 +121,7 @@ def exported_program_to_onnx(model_path: Path, onnx_path: Path) -> None:
                 output_names=output_names,
                 opset_version=ONNX_OPSET,
                 dynamo=True,
+                external_data=False,
                 verbose=False,
             )
     except Exception as error:
