@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Runs every test of mconv on a fresh Debian 12 machine: installs what the tests need,
+# builds with warnings as errors, and runs each suite. Ends with one line counting the
+# suites that passed and failed, and exits non-zero if any failed.
+#
+#   scripts/test.sh            every suite
+#   scripts/test.sh unit asan  only the named suites
+#
+# Suites: unit (C++ unit tests), asan (the same under AddressSanitizer and
+# UndefinedBehaviorSanitizer), converter (the converter's pytest suite), cluster (the
+# local cluster's own tests).
+set -uo pipefail
+
+repo=$(cd -- "$(dirname -- "$0")/.." && pwd)
+cd "$repo"
+
+all_suites=(unit asan converter cluster)
+suites=("${@:-${all_suites[@]}}")
+passed=0
+failed=0
+failed_names=()
+
+log() { printf '\n== %s\n' "$*"; }
+
+setup() {
+  if [[ $(id -u) -eq 0 ]]; then
+    log "installing Debian packages (scripts/install-deps.sh)"
+    scripts/install-deps.sh || return 1
+  else
+    echo "test.sh: not root, so Debian packages are not installed; run scripts/install-deps.sh as root if the build fails"
+  fi
+}
+
+suite_unit() {
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMCONV_WERROR=ON >/dev/null &&
+    cmake --build build &&
+    ctest --test-dir build --output-on-failure -j2
+}
+
+suite_asan() {
+  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMCONV_WERROR=ON -DMCONV_SANITIZE=ON >/dev/null &&
+    cmake --build build-asan &&
+    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build-asan --output-on-failure -j2
+}
+
+suite_converter() {
+  scripts/python-env.sh && .venv/bin/python -m pytest converter/tests -q
+}
+
+suite_cluster() {
+  tests/cluster/run-tests.sh
+}
+
+run_suite() {
+  local name=$1
+  log "suite $name"
+  local started=$SECONDS
+  if "suite_$name"; then
+    passed=$((passed + 1))
+    echo "test.sh: suite $name passed in $((SECONDS - started))s"
+  else
+    failed=$((failed + 1))
+    failed_names+=("$name")
+    echo "test.sh: suite $name FAILED after $((SECONDS - started))s"
+  fi
+}
+
+for name in "${suites[@]}"; do
+  if ! declare -F "suite_$name" >/dev/null; then
+    echo "test.sh: unknown suite '$name'; use one of: ${all_suites[*]}" >&2
+    exit 2
+  fi
+done
+
+if ! setup; then
+  echo "test.sh: installing the dependencies failed" >&2
+  exit 1
+fi
+for name in "${suites[@]}"; do run_suite "$name"; done
+
+echo
+[[ $failed -eq 0 ]] || echo "test.sh: failed suites: ${failed_names[*]}"
+echo "suites: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
