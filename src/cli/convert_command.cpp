@@ -20,7 +20,7 @@ Result<std::int64_t> duration_flag(const std::string& value, std::string_view fl
   return *seconds;
 }
 
-// The identity a dry run puts in the Job name. A real run asks the API server instead.
+// Returns the identity a dry run puts in the Job name. A real run gets it from the API server.
 std::string local_user_name() {
   const char* user = std::getenv("USER");
   return user != nullptr && *user != '\0' ? user : "unknown";

@@ -14,8 +14,8 @@ using json = nlohmann::ordered_json;
 const std::vector<std::string> output_formats = {"table", "json", "yaml"};
 
 std::string short_digest(const std::string& digest) {
-  constexpr std::size_t shown = 7 + 12;  // "sha256:" and 12 hex digits, as docker shows image IDs
-  return digest.substr(0, shown);
+  constexpr std::size_t length = 7 + 12;  // "sha256:" and 12 hex digits, as docker shows image IDs
+  return digest.substr(0, length);
 }
 
 json entry_to_json(const core::GpuEntry& gpu, const core::LockedImage& image) {

@@ -182,12 +182,12 @@ class CatalogParser {
     if (!list.IsSequence()) return file_.error_at(list, "'tolerations' in {} must be a list", where);
 
     for (const auto& item : list) {
-      std::string what = fmt::format("a toleration of {}", where);
-      if (auto error = file_.check_keys(item, {"key", "operator", "value", "effect", "tolerationSeconds"}, what)) return error;
+      std::string location = fmt::format("a toleration of {}", where);
+      if (auto error = file_.check_keys(item, {"key", "operator", "value", "effect", "tolerationSeconds"}, location)) return error;
 
       Toleration toleration;
       for (auto [key, field] : {std::pair{"key", &toleration.key}, {"operator", &toleration.op}, {"value", &toleration.value}, {"effect", &toleration.effect}}) {
-        auto value = file_.optional_scalar(item, key, what);
+        auto value = file_.optional_scalar(item, key, location);
         if (!value) return value.error();
         if (*value) *field = **value;
       }

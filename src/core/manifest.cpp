@@ -77,11 +77,16 @@ json resources(const GpuEntry& gpu) {
   return result;
 }
 
+// The converter names torch.export archives "export".
+std::string converter_format(ModelFormat format) {
+  return format == ModelFormat::torch_export ? "export" : std::string(format_name(format));
+}
+
 json converter_args(const ConversionPlan& plan) {
   json args = {"run",
                "--input", staged_model_path(plan.model),
                "--sha256", plan.model_sha256,
-               "--format", std::string(format_name(plan.model.format)),
+               "--format", converter_format(plan.model.format),
                "--output-dir", std::string(staging_mount) + "/out",
                "--wait-download", std::to_string(plan.download_wait_seconds)};
   for (const auto& arg : plan.options.converter_args()) args.push_back(arg);

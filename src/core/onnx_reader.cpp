@@ -28,7 +28,7 @@ constexpr std::string_view element_types[] = {
 
 // Raised inside the reader when the bytes do not follow the wire format.
 struct Malformed {
-  std::string what;
+  std::string reason;
 };
 
 class OnnxReader {
@@ -214,7 +214,7 @@ Result<ModelInfo> inspect_onnx(const std::filesystem::path& path) {
     auto offset = input.CurrentPosition();
     if (path.extension() == ".onnx") {
       return fail(ErrorKind::model, "'{}' is not a valid ONNX model: {} at byte {}; the file may be truncated or damaged, so export or copy it again",
-                  path.string(), malformed.what, offset);
+                  path.string(), malformed.reason, offset);
     }
     return fail(ErrorKind::model, "'{}' is not a model format mconv reads: expected a TorchScript archive (.pt), a torch.export archive (.pt2) or an ONNX model (.onnx)",
                 path.string());

@@ -27,7 +27,7 @@ Result<ShapeSpec> parse_shape(std::string_view text);
 
 inline constexpr std::string_view precisions[] = {"fp32", "fp16", "int8", "best"};
 
-// What the user asked of one conversion, beyond the model and the GPU.
+// The options of one conversion beyond the model and the GPU, as the user requested them.
 struct ConversionOptions {
   std::string backend;  // tensorrt, openvino or onnx
   std::string precision = "fp32";

@@ -20,7 +20,7 @@ std::string conversion_hash(const ConversionKey& key);
 
 // Returns "mconv-<user>-<stem>-<hash>": a valid DNS-1123 label of at most 63 characters
 // for any input. The user and stem parts are shortened, lower-cased forms that only
-// help people read the name; the 16-character hash (80 bits of the conversion hash)
+// help people read the name. The 16-character hash (80 bits of the conversion hash)
 // makes it unique. Parts that keep no letters or digits are left out.
 std::string job_name(const ConversionKey& key);
 

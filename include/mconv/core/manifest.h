@@ -12,7 +12,7 @@
 
 namespace mconv::core {
 
-// Where the converter finds the model and leaves the engine, inside the pod.
+// Paths inside the pod: the staging volume holds the model and the engine, scratch is temporary.
 inline constexpr std::string_view staging_mount = "/staging";
 inline constexpr std::string_view scratch_mount = "/scratch";
 inline constexpr std::string_view converter_container = "converter";

@@ -28,7 +28,7 @@ struct TensorInfo {
   std::vector<std::string> dims;
 };
 
-// What mconv learns about a model file before sending it anywhere.
+// The facts mconv reads from a model file before sending it anywhere.
 struct ModelInfo {
   ModelFormat format = ModelFormat::onnx;
   std::uint64_t size = 0;
@@ -42,7 +42,7 @@ struct ModelInfo {
 // Identifies a model file by its contents, whatever its extension, and reads only the
 // parts it needs: a zip archive's central directory, or an ONNX graph with its weights
 // skipped. A weights-only checkpoint, an empty, truncated or unknown file gets an error
-// that says what to do.
+// that names the fix.
 Result<ModelInfo> inspect_model(const std::filesystem::path& path);
 
 // Reads an ONNX model's header and graph signature; used by inspect_model.
