@@ -36,6 +36,13 @@ struct ApiError : Error {
 template <class T>
 using ApiResult = std::expected<T, ApiError>;
 
+// Wraps an error that did not come from the server, such as a credential plugin's.
+inline ApiError to_api_error(Error error) {
+  ApiError api_error;
+  static_cast<Error&>(api_error) = std::move(error);
+  return api_error;
+}
+
 template <class... Args>
 std::unexpected<ApiError> api_fail(ErrorKind kind, fmt::format_string<Args...> format, Args&&... args) {
   ApiError error;
