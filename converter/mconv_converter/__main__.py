@@ -1,6 +1,7 @@
 """Entry point: run one subcommand and turn its outcome into an exit code."""
 
 import json
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -8,14 +9,24 @@ from pathlib import Path
 from . import staging
 from .cli import build_parser, run_options
 from .conversion import run_conversion
-from .errors import INFRASTRUCTURE_FAULT, INTERNAL_ERROR, INTERRUPTED, ConverterError
+from .errors import INFRASTRUCTURE_FAULT, INTERNAL_ERROR, INTERRUPTED, TERMINATED, ConverterError
 from .options import check_sha256
 from .progress import Progress
+
+
+class Terminated(Exception):
+    """SIGTERM arrived, as when Kubernetes deletes the pod."""
+
+
+def raise_terminated(signal_number, frame) -> None:
+    raise Terminated()
 
 
 def main(argv: list[str] | None = None) -> int:
     # `send` owns stdout for the file's bytes, so its messages go to stderr.
     progress = Progress(sys.stderr if is_send(argv) else sys.stdout)
+    # Raising on SIGTERM lets the finally blocks remove partial files and the scratch folder.
+    signal.signal(signal.SIGTERM, raise_terminated)
     try:
         arguments = build_parser().parse_args(argv)
         return dispatch(arguments, progress)
@@ -28,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         progress.error("interrupted", "interrupted", INTERRUPTED)
         return INTERRUPTED
+    except Terminated:
+        progress.error("terminated", "terminated by SIGTERM", TERMINATED)
+        return TERMINATED
     except Exception as error:
         traceback.print_exc(file=sys.stderr)
         progress.error("internal-error", f"unexpected {type(error).__name__}: {error}", INTERNAL_ERROR)

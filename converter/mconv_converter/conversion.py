@@ -61,37 +61,50 @@ def convert(options: RunOptions, backend: Backend, device: dict, output_dir: Pat
         backend.check_request(request)
 
     partial_path = output_dir / f".{backend.artifact_name}.partial"
+    try:
+        results = build_and_measure(options, backend, request, partial_path, progress)
+        with progress.stage("writing", f"writing the engine and metadata to '{output_dir}'"):
+            engine_path = output_dir / backend.artifact_name
+            partial_path.replace(engine_path)
+            source = {"path": str(options.input), "sha256": input_sha256, "format": model_format}
+            metadata = describe_run(options, backend, device, request, source, engine_path, results, progress)
+            metadata_path = write_metadata(output_dir, metadata)
+    finally:
+        partial_path.unlink(missing_ok=True)
+
+    accuracy = {key: results["accuracy"][key] for key in ("maxAbsError", "maxRelError")}
+    files = [file_entry(engine_path), file_entry(metadata_path)]
+    progress.event("result", files=files, accuracy=accuracy, latencyMs=results["performance"].get("latencyMs"))
+    return metadata
+
+
+def describe_run(options, backend, device, request, source: dict, engine_path: Path, results: dict, progress: Progress) -> dict:
+    return build_metadata(
+        input=source,
+        output=file_entry(engine_path),
+        backend={"name": backend.name, **results["build"]},
+        device=device,
+        options=options.as_metadata(),
+        inputs=[tensor_metadata(info) for info in request.inputs],
+        outputs=[tensor_metadata(info) for info in graph_outputs(check_model(request.onnx_path))],
+        accuracy=results["accuracy"],
+        performance=results["performance"],
+        timingsSeconds=dict(progress.timings),
+    )
+
+
+def build_and_measure(options: RunOptions, backend: Backend, request: BuildRequest, engine_path: Path, progress: Progress) -> dict:
+    """Build the engine at `engine_path`, then check and time it; return the details for metadata.json."""
     with progress.stage("building", f"building with {backend.name} at {options.precision}"):
-        build_details = backend.build(request, partial_path)
+        build_details = backend.build(request, engine_path)
 
     with progress.stage("validating", "comparing the engine's outputs with ONNX Runtime's"):
-        runner = backend.load(partial_path, request)
-        accuracy = validate(options, request, runner, onnx_path)
+        runner = backend.load(engine_path, request)
+        accuracy = validate(options, request, runner, request.onnx_path)
 
     with progress.stage("benchmarking", f"timing {options.benchmark_iterations} inferences"):
         performance = benchmark(options, request, runner)
-
-    with progress.stage("writing", f"writing the engine and metadata to '{output_dir}'"):
-        engine_path = output_dir / backend.artifact_name
-        partial_path.replace(engine_path)
-        engine_sha256 = sha256_file(engine_path)
-        metadata = build_metadata(
-            input={"path": str(options.input), "sha256": input_sha256, "format": model_format},
-            output={"file": engine_path.name, "sha256": engine_sha256, "size": engine_path.stat().st_size},
-            backend={"name": backend.name, **build_details},
-            device=device,
-            options=options.as_metadata(),
-            inputs=[tensor_metadata(info) for info in request.inputs],
-            outputs=[tensor_metadata(info) for info in graph_outputs(check_model(onnx_path))],
-            accuracy=accuracy,
-            performance=performance,
-            timingsSeconds=dict(progress.timings),
-        )
-        metadata_path = write_metadata(output_dir, metadata)
-
-    files = [file_entry(engine_path), file_entry(metadata_path)]
-    progress.event("result", files=files, accuracy={key: accuracy[key] for key in ("maxAbsError", "maxRelError")}, latencyMs=performance.get("latencyMs"))
-    return metadata
+    return {"build": build_details, "accuracy": accuracy, "performance": performance}
 
 
 def options_only_request(options: RunOptions) -> BuildRequest:

@@ -143,4 +143,4 @@ def test_accuracy_beyond_tolerance(capsys, staging):
     error = next(event for event in events if event["event"] == "error")
     assert error["code"] == "accuracy"
     assert "--tolerance-abs 0" in error["message"]
-    assert not (staging / "out" / "model.blob").exists()
+    assert list((staging / "out").iterdir()) == []

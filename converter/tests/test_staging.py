@@ -1,7 +1,9 @@
 """receive, send, ack and the waits of `run`, through the real wrapper script."""
 
 import hashlib
+import json
 import os
+import signal
 import subprocess
 import threading
 import time
@@ -152,3 +154,20 @@ def test_wrapper_help():
 
     assert result.returncode == 0
     assert "--wait-download SECONDS" in result.stdout.decode()
+
+
+def test_sigterm_while_waiting(staging):
+    process = subprocess.Popen(
+        [str(WRAPPER), "run", "--input", str(staging / "in" / "model.onnx"), "--sha256", "0" * 64,
+         "--backend", "onnx", "--output-dir", str(staging / "out"), "--wait-input", "60"],
+        stdout=subprocess.PIPE, text=True, env=os.environ.copy(),
+    )
+    first_line = ""
+    while "waiting-input" not in first_line:
+        first_line = process.stdout.readline()
+    process.send_signal(signal.SIGTERM)
+    out, _ = process.communicate(timeout=30)
+
+    assert process.returncode == 143
+    error = json.loads(out.splitlines()[-1].removeprefix("MCONV-EVENT "))
+    assert error["code"] == "terminated"
