@@ -40,7 +40,7 @@ entry=$1
 repository=$2/converter-$1
 
 update_lock() {
-    # $fields holds --set pairs without spaces in their values.
+    # $fields contains --set pairs without spaces in their values.
     # shellcheck disable=SC2086
     python3 "$converter/image_lock.py" --lock "$lock" --entry "$entry" --image "$repository@$1" $fields
     echo "build-image: pinned $entry to $repository@$1 in $lock"

@@ -33,11 +33,22 @@ def build_parser() -> ArgumentParser:
 
 def add_run_parser(commands) -> None:
     run = commands.add_parser("run", help="wait for the model, build the engine, validate and benchmark it")
+    add_staging_options(run)
+    add_shape_options(run)
+    add_build_options(run)
+    add_validation_options(run)
+
+
+def add_staging_options(run) -> None:
     run.add_argument("--input", type=Path, required=True, help="model path in the staging volume, such as /staging/in/model.pt")
     run.add_argument("--sha256", required=True, help="expected SHA-256 of the input, 64 hex digits")
-    run.add_argument("--backend", required=True, choices=list(BACKENDS), help="engine builder")
     run.add_argument("--output-dir", type=Path, default=Path(DEFAULT_STAGING_ROOT) / "out", help="folder for the engine and metadata.json (default: %(default)s)")
-    run.add_argument("--format", default="auto", choices=["auto", *FORMATS], help="input format; auto detects it from the contents (default)")
+    run.add_argument("--wait-input", dest="wait_input_seconds", type=float, default=600.0, metavar="SECONDS", help="how long to wait for the upload (default: %(default)s)")
+    run.add_argument("--wait-download", dest="wait_download_seconds", type=float, default=0.0, metavar="SECONDS", help="how long to stay up after success until `ack` (default: %(default)s)")
+
+
+def add_shape_options(run) -> None:
+    # --shape and --profile share one list, so their order on the command line is kept.
     run.add_argument(
         "--shape",
         dest="shape_tokens",
@@ -53,17 +64,23 @@ def add_run_parser(commands) -> None:
         const=None,
         help="start a new optimization profile; the --shape options after it belong to it",
     )
+
+
+def add_build_options(run) -> None:
+    run.add_argument("--backend", required=True, choices=list(BACKENDS), help="engine builder")
+    run.add_argument("--format", default="auto", choices=["auto", *FORMATS], help="input format; auto detects it from the contents (default)")
     run.add_argument("--precision", default="fp32", choices=PRECISIONS, help="engine precision (default: fp32)")
-    run.add_argument("--calibration-dir", type=Path, help="folder of <input>.npy files, samples stacked on axis 0; required for int8")
+    run.add_argument("--calibration-dir", type=Path, metavar="DIR", help="folder of <input>.npy files, samples stacked on axis 0; required for int8")
     run.add_argument("--workspace", dest="workspace_mib", type=int, metavar="MIB", help="TensorRT workspace limit in MiB")
     run.add_argument("--builder-flag", dest="builder_flags", action="append", default=[], metavar="NAME", help="TensorRT builder flag from the allow-list; repeatable")
-    run.add_argument("--tolerance-abs", type=float, help="allowed absolute error against ONNX Runtime (default by precision)")
-    run.add_argument("--tolerance-rel", type=float, help="allowed relative error against ONNX Runtime (default by precision)")
-    run.add_argument("--sample-inputs", type=Path, help="folder of <input>.npy files to validate with instead of random inputs")
-    run.add_argument("--wait-input", dest="wait_input_seconds", type=float, default=600.0, metavar="SECONDS", help="how long to wait for the upload (default: %(default)s)")
-    run.add_argument("--wait-download", dest="wait_download_seconds", type=float, default=0.0, metavar="SECONDS", help="how long to stay up after success until `ack` (default: %(default)s)")
-    run.add_argument("--benchmark-iterations", type=int, default=100, metavar="N", help="timed inferences; 0 skips benchmarking (default: %(default)s)")
     run.add_argument("--expect-compute-capability", metavar="MAJOR.MINOR", help="fail with exit code 20 when the GPU has another compute capability")
+
+
+def add_validation_options(run) -> None:
+    run.add_argument("--tolerance-abs", type=float, metavar="X", help="allowed absolute error against ONNX Runtime (default by precision)")
+    run.add_argument("--tolerance-rel", type=float, metavar="X", help="allowed relative error against ONNX Runtime (default by precision)")
+    run.add_argument("--sample-inputs", type=Path, metavar="DIR", help="folder of <input>.npy files to validate with instead of random inputs")
+    run.add_argument("--benchmark-iterations", type=int, default=100, metavar="N", help="timed inferences; 0 skips benchmarking (default: %(default)s)")
 
 
 def add_receive_parser(commands) -> None:

@@ -1,8 +1,8 @@
 """Errors that end a command, each with the exit code that the Job reports.
 
 mconv's Job uses a podFailurePolicy that fails the Job at once on the
-deterministic codes (10 to 13) and retries on the others, so a new error kind
-must pick its code by whether a retry on another node could succeed.
+deterministic codes (10 to 13) and retries on the others. A new error kind
+therefore picks its code by whether a retry on another node could succeed.
 """
 
 SUCCESS = 0

@@ -1,4 +1,4 @@
-"""Hashing, chunked copies and atomic writes: nothing here knows about models."""
+"""Hashing, chunked copies and atomic writes, independent of models."""
 
 import hashlib
 import os

@@ -41,7 +41,7 @@ def receive(dest: Path, expected_sha256: str, expected_size: int | None, source:
     """Store `source` at `dest` only when its hash (and size, if given) match.
 
     The data goes to a temporary file in the same folder, which is renamed to
-    `dest` after the check, so `dest` never holds a partial upload.
+    `dest` after the check, so `dest` never contains a partial upload.
     Returns the number of bytes stored.
     """
     dest = require_inside_staging(dest, "--dest")

@@ -1,4 +1,4 @@
-"""`run` on bad input: each case exits with a deterministic code and says why."""
+"""`run` on bad input: each case exits with a deterministic code and a message naming the cause."""
 
 import numpy as np
 import pytest

@@ -14,7 +14,7 @@ from ..shapes import Profile
 
 @dataclass
 class BuildRequest:
-    """What to build: the checked ONNX model and the options that apply to it."""
+    """The checked ONNX model and the build options that apply to it."""
 
     onnx_path: Path
     inputs: list[TensorInfo]

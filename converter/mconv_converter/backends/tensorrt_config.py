@@ -2,8 +2,8 @@
 
 `builder_settings` turns the command-line options into a BuilderSettings
 value and rejects bad combinations. `apply_settings` writes that value into a
-real IBuilderConfig; it touches only the methods used below, so tests can pass
-a small recording object in place of TensorRT.
+real IBuilderConfig. It calls only the methods used below, so tests can pass a
+small recording object in place of TensorRT.
 """
 
 import difflib
