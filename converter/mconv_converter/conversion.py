@@ -4,10 +4,8 @@ import tempfile
 from pathlib import Path
 
 from . import staging
-from .accuracy import compare_outputs, require_passed
 from .backends import Backend, BuildRequest, get_backend
-from .backends.onnx_backend import OnnxRuntimeRunner
-from .benchmark import measure
+from .engine_checks import benchmark, validate
 from .errors import InfrastructureError, InvalidInputError
 from .fileio import sha256_file
 from .formats import resolve_format
@@ -15,11 +13,8 @@ from .metadata import build_metadata, write_metadata
 from .onnx_model import check_model, graph_inputs, graph_outputs, resolve_profiles
 from .options import RunOptions
 from .progress import Progress
-from .sample_data import generate_feeds, load_calibration, load_samples
+from .sample_data import load_calibration
 from .torch_export import exported_program_to_onnx, torchscript_to_onnx
-
-WARMUP_ITERATIONS = 10
-
 
 def run_conversion(options: RunOptions, progress: Progress) -> dict:
     """Convert options.input and write the engine and metadata.json; return the metadata."""
@@ -57,7 +52,7 @@ def convert(options: RunOptions, backend: Backend, device: dict, output_dir: Pat
             onnx_path = export_to_onnx(options, model_format, scratch)
 
     with progress.stage("checking", "checking the ONNX model and input shapes"):
-        request = prepare_request(options, onnx_path, scratch, progress)
+        request = prepare_request(options, onnx_path, progress)
         backend.check_request(request)
 
     partial_path = output_dir / f".{backend.artifact_name}.partial"
@@ -86,7 +81,7 @@ def describe_run(options, backend, device, request, source: dict, engine_path: P
         device=device,
         options=options.as_metadata(),
         inputs=[tensor_metadata(info) for info in request.inputs],
-        outputs=[tensor_metadata(info) for info in graph_outputs(check_model(request.onnx_path))],
+        outputs=[tensor_metadata(info) for info in request.outputs],
         accuracy=results["accuracy"],
         performance=results["performance"],
         timingsSeconds=dict(progress.timings),
@@ -100,7 +95,7 @@ def build_and_measure(options: RunOptions, backend: Backend, request: BuildReque
 
     with progress.stage("validating", "comparing the engine's outputs with ONNX Runtime's"):
         runner = backend.load(engine_path, request)
-        accuracy = validate(options, request, runner, request.onnx_path)
+        accuracy = validate(options, request, runner)
 
     with progress.stage("benchmarking", f"timing {options.benchmark_iterations} inferences"):
         performance = benchmark(options, request, runner)
@@ -138,7 +133,7 @@ def export_to_onnx(options: RunOptions, model_format: str, scratch: Path) -> Pat
     return onnx_path
 
 
-def prepare_request(options: RunOptions, onnx_path: Path, scratch: Path, progress: Progress) -> BuildRequest:
+def prepare_request(options: RunOptions, onnx_path: Path, progress: Progress) -> BuildRequest:
     model = check_model(onnx_path)
     inputs = graph_inputs(model)
     profiles, notes = resolve_profiles(inputs, options.profiles)
@@ -151,66 +146,13 @@ def prepare_request(options: RunOptions, onnx_path: Path, scratch: Path, progres
     return BuildRequest(
         onnx_path=onnx_path,
         inputs=inputs,
+        outputs=graph_outputs(model),
         profiles=profiles,
         precision=options.precision,
         workspace_mib=options.workspace_mib,
         builder_flags=list(options.builder_flags),
         calibration=calibration,
-        scratch_dir=scratch,
     )
-
-
-def validation_feeds(options: RunOptions, request: BuildRequest) -> list[tuple[int, dict]]:
-    """Return (profile index, inputs) pairs: the user's samples, or the min, opt and max shapes of every profile."""
-    if options.sample_inputs is not None:
-        return [load_samples(options.sample_inputs, request.inputs, request.profiles)]
-    cases = []
-    for index, profile in enumerate(request.profiles):
-        for point in ("min", "opt", "max"):
-            cases.append((index, generate_feeds(request.inputs, profile, point)))
-    return cases
-
-
-def validate(options: RunOptions, request: BuildRequest, runner, onnx_path: Path) -> dict:
-    reference = OnnxRuntimeRunner(onnx_path)
-    tolerance_abs, tolerance_rel = options.tolerances
-    reports = []
-    for profile_index, feeds in validation_feeds(options, request):
-        expected = reference.infer(feeds)
-        reports.append(compare_outputs(expected, runner.infer(feeds, profile_index), tolerance_abs, tolerance_rel))
-    worst = {
-        "maxAbsError": max(report["maxAbsError"] for report in reports),
-        "maxRelError": max(report["maxRelError"] for report in reports),
-        "passed": all(report["passed"] for report in reports),
-        "cases": len(reports),
-        "toleranceAbs": tolerance_abs,
-        "toleranceRel": tolerance_rel,
-        "outputs": merge_outputs(reports),
-    }
-    require_passed(worst, tolerance_abs, tolerance_rel)
-    return worst
-
-
-def merge_outputs(reports: list[dict]) -> dict:
-    merged: dict = {}
-    for report in reports:
-        for name, entry in report["outputs"].items():
-            current = merged.setdefault(name, {"maxAbsError": 0.0, "maxRelError": 0.0, "passed": True})
-            current["maxAbsError"] = max(current["maxAbsError"], entry["maxAbsError"])
-            current["maxRelError"] = max(current["maxRelError"], entry["maxRelError"])
-            current["passed"] = current["passed"] and entry["passed"]
-    return merged
-
-
-def benchmark(options: RunOptions, request: BuildRequest, runner) -> dict:
-    if options.benchmark_iterations == 0:
-        return {"iterations": 0}
-    feeds = generate_feeds(request.inputs, request.profiles[0], "opt")
-    first_shape = next(iter(feeds.values())).shape
-    batch_size = first_shape[0] if first_shape else 1
-    call = runner.timed_call(feeds, 0)
-    warmup = min(WARMUP_ITERATIONS, options.benchmark_iterations)
-    return measure(call, options.benchmark_iterations, warmup, batch_size)
 
 
 def wait_for_download(options: RunOptions, output_dir: Path, progress: Progress) -> None:

@@ -19,11 +19,11 @@ class BuildRequest:
     onnx_path: Path
     inputs: list[TensorInfo]
     profiles: list[Profile]
+    outputs: list[TensorInfo] = field(default_factory=list)
     precision: str = "fp32"
     workspace_mib: int | None = None
     builder_flags: list[str] = field(default_factory=list)
     calibration: dict[str, np.ndarray] | None = None
-    scratch_dir: Path | None = None
 
 
 class Runner(ABC):

@@ -29,6 +29,10 @@ ALLOWED_BUILDER_FLAGS = {
     "no-tf32": ("TF32", False),
 }
 
+# NOTE: written for TensorRT 10.13, the version in the tensorrt image. The
+# Python bindings of TensorRT 11.4 (wheel tensorrt_cu13_bindings 11.4.0.106)
+# no longer contain the FP16 and INT8 builder flags, the precision-constraint
+# flags or IInt8EntropyCalibrator2, so TensorRT 11 needs strongly typed networks.
 PRECISION_FLAGS = {
     "fp32": (),
     "fp16": ("FP16",),
