@@ -16,6 +16,9 @@ from .progress import Progress
 from .sample_data import load_calibration
 from .torch_export import exported_program_to_onnx, torchscript_to_onnx
 
+FORMAT_NAMES = {"torchscript": "TorchScript module", "export": "torch.export program"}
+
+
 def run_conversion(options: RunOptions, progress: Progress) -> dict:
     """Convert options.input and write the engine and metadata.json; return the metadata."""
     options.validate()
@@ -48,7 +51,7 @@ def convert(options: RunOptions, backend: Backend, device: dict, output_dir: Pat
 
     onnx_path = options.input
     if model_format != "onnx":
-        with progress.stage("exporting", f"exporting {model_format} to ONNX"):
+        with progress.stage("exporting", f"exporting the {FORMAT_NAMES[model_format]} to ONNX"):
             onnx_path = export_to_onnx(options, model_format, scratch)
 
     with progress.stage("checking", "checking the ONNX model and input shapes"):

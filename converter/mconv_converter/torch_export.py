@@ -4,6 +4,7 @@ Loading either format runs code that the file carries, so this module runs
 only inside the conversion pod, never on the user's machine.
 """
 
+import logging
 import warnings
 from pathlib import Path
 
@@ -14,8 +15,11 @@ ONNX_OPSET = 18
 
 
 def import_torch():
+    # The exporter warns about optional packages the converter does not use
+    # (torchvision, triton), which would read like failures in the Job's log.
     import torch
 
+    torch._logging.set_logs(all=logging.ERROR)
     return torch
 
 

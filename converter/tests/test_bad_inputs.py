@@ -188,3 +188,11 @@ def test_no_gpu_is_infrastructure_fault(capsys, staging):
 
     assert exit_code == 20
     assert error_event(events)["code"] == "infrastructure"
+
+
+def test_onnx_backend_rejects_fp16(capsys, staging):
+    model = stage_model(staging, "tiny_cnn.onnx")
+    exit_code, _, events = run_on(capsys, staging, model, "--backend", "onnx", "--precision", "fp16")
+
+    assert exit_code == 10
+    assert "--precision fp16 is not supported by --backend onnx" in error_event(events)["message"]

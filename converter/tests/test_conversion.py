@@ -67,20 +67,38 @@ def test_onnx_to_openvino(capsys, staging):
     exit_code, out, events = convert(capsys, staging, "tiny_cnn.onnx", "openvino", "--shape", "input=1x3x32x32:2x3x32x32:4x3x32x32")
 
     assert exit_code == 0, out
-    metadata = json.loads((staging / "out" / "metadata.json").read_text())
-    core = openvino.Core()
-    blob = io.BytesIO((staging / "out" / "model.blob").read_bytes())
-    compiled = core.import_model(blob, "CPU", metadata["backend"]["compileConfig"])
+    compiled = import_blob(staging)
     output = compiled.create_infer_request().infer({"input": REFERENCE_INPUT})[compiled.outputs[0]]
     np.testing.assert_allclose(output, REFERENCE_OUTPUT, atol=1e-5, rtol=1e-4)
     assert "exporting" not in [event.get("stage") for event in events]
+
+
+def import_blob(staging):
+    metadata = json.loads((staging / "out" / "metadata.json").read_text())
+    blob = io.BytesIO((staging / "out" / "model.blob").read_bytes())
+    return openvino.Core().import_model(blob, "CPU", metadata["backend"]["compileConfig"])
 
 
 def test_torchscript_to_openvino(capsys, staging):
     exit_code, out, _ = convert(capsys, staging, "tiny_cnn.torchscript.pt", "openvino", "--shape", "x=1x3x32x32")
 
     assert exit_code == 0, out
-    assert (staging / "out" / "model.blob").stat().st_size > 0
+    compiled = import_blob(staging)
+    output = compiled.create_infer_request().infer({"x": REFERENCE_INPUT})[compiled.outputs[0]]
+    np.testing.assert_allclose(output, REFERENCE_OUTPUT, atol=1e-5, rtol=1e-4)
+
+
+def test_openvino_covers_all_profiles(capsys, staging):
+    exit_code, out, _ = convert(
+        capsys, staging, "tiny_cnn.onnx", "openvino",
+        "--shape", "input=1x3x32x32:2x3x32x32:4x3x32x32", "--profile", "--shape", "input=8x3x32x32:12x3x32x32:16x3x32x32",
+    )
+
+    assert exit_code == 0, out
+    compiled = import_blob(staging)
+    assert str(compiled.inputs[0].get_partial_shape()) == "[1..16,3,32,32]"
+    metadata = json.loads((staging / "out" / "metadata.json").read_text())
+    assert metadata["accuracy"]["cases"] == 6
 
 
 def test_metadata_records_run(capsys, staging):
@@ -144,3 +162,20 @@ def test_accuracy_beyond_tolerance(capsys, staging):
     assert error["code"] == "accuracy"
     assert "--tolerance-abs 0" in error["message"]
     assert list((staging / "out").iterdir()) == []
+
+
+def test_inspect_onnx(capsys):
+    exit_code, out, _ = run_command(capsys, "inspect", str(MODELS_DIR / "tiny_cnn.onnx"))
+
+    assert exit_code == 0
+    description = json.loads(out)
+    assert description["format"] == "onnx"
+    assert description["inputs"] == [{"name": "input", "dims": [None, 3, 32, 32], "dtype": "float32"}]
+    assert description["outputs"][0]["name"] == "output"
+
+
+def test_inspect_torchscript_not_loaded(capsys):
+    exit_code, out, _ = run_command(capsys, "inspect", str(MODELS_DIR / "tiny_cnn.torchscript.pt"))
+
+    assert exit_code == 0
+    assert json.loads(out) == {"format": "torchscript"}
