@@ -35,6 +35,12 @@ def onnx_runtime_output(model_path, input_name):
     return session.run(None, {input_name: REFERENCE_INPUT})[0]
 
 
+def import_blob(staging):
+    metadata = json.loads((staging / "out" / "metadata.json").read_text())
+    blob = io.BytesIO((staging / "out" / "model.blob").read_bytes())
+    return openvino.Core().import_model(blob, "CPU", metadata["backend"]["compileConfig"])
+
+
 def test_torchscript_to_onnx(capsys, staging):
     exit_code, out, events = convert(capsys, staging, "tiny_cnn.torchscript.pt", "onnx", "--shape", "x=1x3x32x32:2x3x32x32:4x3x32x32")
 
@@ -71,12 +77,6 @@ def test_onnx_to_openvino(capsys, staging):
     output = compiled.create_infer_request().infer({"input": REFERENCE_INPUT})[compiled.outputs[0]]
     np.testing.assert_allclose(output, REFERENCE_OUTPUT, atol=1e-5, rtol=1e-4)
     assert "exporting" not in [event.get("stage") for event in events]
-
-
-def import_blob(staging):
-    metadata = json.loads((staging / "out" / "metadata.json").read_text())
-    blob = io.BytesIO((staging / "out" / "model.blob").read_bytes())
-    return openvino.Core().import_model(blob, "CPU", metadata["backend"]["compileConfig"])
 
 
 def test_torchscript_to_openvino(capsys, staging):
