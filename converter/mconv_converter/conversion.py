@@ -26,6 +26,8 @@ def run_conversion(options: RunOptions, progress: Progress) -> dict:
     backend.check_request(options_only_request(options))
     output_dir = staging.require_inside_staging(options.output_dir, "--output-dir")
     output_dir.mkdir(parents=True, exist_ok=True)
+    # A marker left by an earlier attempt of this Job would end the download wait at once.
+    (output_dir / staging.DOWNLOADED_MARKER).unlink(missing_ok=True)
 
     device = backend.device_info()
     check_compute_capability(device, options.expect_compute_capability)

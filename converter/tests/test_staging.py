@@ -141,6 +141,20 @@ def test_run_ends_early_on_ack(capsys, staging):
     assert stages[-2:] == ["waiting-download", "done"]
 
 
+def test_run_ignores_stale_ack(capsys, staging):
+    model = stage_model(staging, "tiny_cnn.onnx")
+    staging_module.acknowledge(staging / "out")
+    start = time.monotonic()
+    exit_code, out, _ = run_command(
+        capsys, "run", "--input", str(model), "--sha256", sha256_of(model), "--backend", "onnx",
+        "--output-dir", str(staging / "out"), "--benchmark-iterations", "0", "--wait-download", "1",
+    )
+
+    assert exit_code == 0, out
+    assert time.monotonic() - start >= 1
+    assert "no download acknowledged" in out
+
+
 def test_download_wait_times_out(staging):
     start = time.monotonic()
     downloaded = staging_module.wait_for_download(staging / "out", 0.6)

@@ -96,7 +96,14 @@ def test_int8_sets_calibrator():
     config = applied(settings, calibrator="calibrator")
 
     assert config.int8_calibrator == "calibrator"
-    assert config.calibration_profile is config.profiles[0]
+    assert config.calibration_profile.shapes["input"] == ((4, 3, 32, 32),) * 3
+    assert config.calibration_profile not in config.profiles
+
+
+def test_best_without_bf16_support():
+    settings = builder_settings("best", None, [], [PROFILE], False, bf16_supported=False)
+
+    assert applied(settings).flags == {"FP16"}
 
 
 def test_int8_needs_calibration():

@@ -109,8 +109,14 @@ class TensorRtBackend(Backend):
 
     def build(self, request: BuildRequest, artifact_path: Path) -> dict:
         trt, torch = import_gpu_libraries()
+        major, _ = torch.cuda.get_device_capability(0)
         settings = builder_settings(
-            request.precision, request.workspace_mib, request.builder_flags, request.profiles, request.calibration is not None
+            request.precision,
+            request.workspace_mib,
+            request.builder_flags,
+            request.profiles,
+            request.calibration is not None,
+            bf16_supported=major >= 8,
         )
         logger = trt.Logger(trt.Logger.WARNING)
         builder = trt.Builder(logger)

@@ -58,7 +58,13 @@ def builder_settings(
     builder_flags: list[str],
     profiles: list[Profile],
     has_calibration: bool,
+    bf16_supported: bool = True,
 ) -> BuilderSettings:
+    """Check the options and turn them into BuilderSettings.
+
+    `bf16_supported` is False on GPUs below compute capability 8.0, which have
+    no bf16 arithmetic, so "best" leaves BF16 out there.
+    """
     if precision not in PRECISION_FLAGS:
         raise InvalidInputError(f"--precision {precision} is unknown; choose one of {', '.join(PRECISION_FLAGS)}")
     if precision == "int8" and not has_calibration:
@@ -66,7 +72,7 @@ def builder_settings(
     if workspace_mib is not None and workspace_mib <= 0:
         raise InvalidInputError(f"--workspace {workspace_mib} must be a positive number of MiB")
 
-    set_flags = list(PRECISION_FLAGS[precision])
+    set_flags = [flag for flag in PRECISION_FLAGS[precision] if flag != "BF16" or bf16_supported]
     # "best" adds INT8 only when there is data to calibrate it with.
     if precision == "best" and has_calibration:
         set_flags.append("INT8")
@@ -103,14 +109,20 @@ def apply_settings(settings: BuilderSettings, trt, builder, config, calibrator=N
     if settings.workspace_bytes is not None:
         config.set_memory_pool_limit(trt.MemoryPoolType.WORKSPACE, settings.workspace_bytes)
 
-    first_profile = None
     for profile in settings.profiles:
         optimization_profile = builder.create_optimization_profile()
         for shape in profile.values():
             optimization_profile.set_shape(shape.name, shape.min, shape.opt, shape.max)
         config.add_optimization_profile(optimization_profile)
-        first_profile = first_profile or optimization_profile
 
     if settings.int8_calibration:
         config.int8_calibrator = calibrator
-        config.set_calibration_profile(first_profile)
+        config.set_calibration_profile(calibration_profile(builder, settings.profiles[0]))
+
+
+def calibration_profile(builder, profile: Profile):
+    """Fix every input at the first profile's opt shape, the shape of the --calibration-dir samples."""
+    optimization_profile = builder.create_optimization_profile()
+    for shape in profile.values():
+        optimization_profile.set_shape(shape.name, shape.opt, shape.opt, shape.opt)
+    return optimization_profile
