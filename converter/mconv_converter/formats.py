@@ -7,6 +7,7 @@ from .errors import InvalidInputError
 
 FORMATS = ("torchscript", "export", "onnx")
 PICKLE_MAGIC = b"\x80"
+ZIP_MAGIC = b"PK\x03\x04"
 
 WEIGHTS_ONLY_HINT = (
     "it contains only weights (a torch.save checkpoint such as a state_dict), not a model graph; "
@@ -21,7 +22,11 @@ def detect_format(path: Path) -> str:
     if zipfile.is_zipfile(path):
         return detect_zip_format(path)
     with open(path, "rb") as stream:
-        head = stream.read(2)
+        head = stream.read(4)
+    if head == ZIP_MAGIC:
+        raise InvalidInputError(
+            f"model '{path}' starts like a zip archive but has no central directory, so it is truncated; upload it again"
+        )
     if head.startswith(PICKLE_MAGIC):
         raise InvalidInputError(f"model '{path}' is a pickle file: {WEIGHTS_ONLY_HINT}")
     return "onnx"

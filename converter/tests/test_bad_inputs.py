@@ -38,6 +38,25 @@ def test_weights_only_checkpoint(capsys, staging):
     assert "contains only weights" in error_event(events)["message"]
 
 
+def test_legacy_pickle_checkpoint(capsys, staging):
+    torch = pytest.importorskip("torch")
+    model = staging / "in" / "model.pt"
+    torch.save({"weight": torch.zeros(2)}, model, _use_new_zipfile_serialization=False)
+    exit_code, _, events = run_on(capsys, staging, model, "--backend", "onnx")
+
+    assert exit_code == 10
+    assert "is a pickle file: it contains only weights" in error_event(events)["message"]
+
+
+def test_truncated_torchscript(capsys, staging):
+    model = staging / "in" / "model.pt"
+    model.write_bytes((MODELS_DIR / "tiny_cnn.torchscript.pt").read_bytes()[:8000])
+    exit_code, _, events = run_on(capsys, staging, model, "--backend", "onnx", "--shape", "x=1x3x32x32")
+
+    assert exit_code == 10
+    assert "so it is truncated" in error_event(events)["message"]
+
+
 def test_corrupt_onnx(capsys, staging):
     model = staging / "in" / "model.onnx"
     model.write_bytes((MODELS_DIR / "tiny_cnn.onnx").read_bytes()[:3000])

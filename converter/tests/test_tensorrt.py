@@ -6,7 +6,7 @@ import json
 import pytest
 
 from conftest import run_command, sha256_of, stage_model
-from mconv_converter.backends.tensorrt_config import MIB, apply_settings, builder_settings
+from mconv_converter.backends.tensorrt_config import ALLOWED_BUILDER_FLAGS, MIB, PRECISION_FLAGS, apply_settings, builder_settings
 from mconv_converter.errors import InvalidInputError
 from mconv_converter.shapes import InputRange
 
@@ -164,6 +164,17 @@ def gpu_skip_reason() -> str | None:
     if not torch.cuda.is_available():
         return "no CUDA device is visible"
     return None
+
+
+@pytest.mark.skipif(importlib.util.find_spec("tensorrt") is None, reason="the tensorrt module is not installed (the TensorRT converter image has it)")
+def test_flag_names_exist_in_tensorrt():
+    import tensorrt
+
+    members = [member for member, _ in ALLOWED_BUILDER_FLAGS.values()]
+    members += [flag for flags in PRECISION_FLAGS.values() for flag in flags] + ["INT8"]
+    missing = [member for member in members if not hasattr(tensorrt.BuilderFlag, member)]
+    assert missing == []
+    assert hasattr(tensorrt.MemoryPoolType, "WORKSPACE")
 
 
 @pytest.mark.skipif(gpu_skip_reason() is not None, reason=str(gpu_skip_reason()))
