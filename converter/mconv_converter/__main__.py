@@ -79,9 +79,8 @@ def inspect_model(path: Path) -> dict:
     description: dict = {"format": model_format}
     if model_format == "onnx":
         model = check_model(path)
-        describe = lambda info: {"name": info.name, "dims": list(info.dims), "dtype": str(info.dtype)}
-        description["inputs"] = [describe(info) for info in graph_inputs(model)]
-        description["outputs"] = [describe(info) for info in graph_outputs(model)]
+        description["inputs"] = [info.as_dict() for info in graph_inputs(model)]
+        description["outputs"] = [info.as_dict() for info in graph_outputs(model)]
     return description
 
 

@@ -85,8 +85,8 @@ def describe_run(options, backend, device, request, source: dict, engine_path: P
         backend={"name": backend.name, **results["build"]},
         device=device,
         options=options.as_metadata(),
-        inputs=[tensor_metadata(info) for info in request.inputs],
-        outputs=[tensor_metadata(info) for info in request.outputs],
+        inputs=[info.as_dict() for info in request.inputs],
+        outputs=[info.as_dict() for info in request.outputs],
         accuracy=results["accuracy"],
         performance=results["performance"],
         timingsSeconds=dict(progress.timings),
@@ -176,10 +176,6 @@ def check_compute_capability(device: dict, expected: str | None) -> None:
         f"the pod runs on {device['device']} with compute capability {device.get('computeCapability')}, "
         f"but --expect-compute-capability is {expected}; the node labels select the wrong GPU"
     )
-
-
-def tensor_metadata(info) -> dict:
-    return {"name": info.name, "dims": list(info.dims), "dtype": str(info.dtype)}
 
 
 def file_entry(path: Path) -> dict:

@@ -22,6 +22,9 @@ class TensorInfo:
     def is_static(self) -> bool:
         return None not in self.dims
 
+    def as_dict(self) -> dict:
+        return {"name": self.name, "dims": list(self.dims), "dtype": str(self.dtype)}
+
 
 def check_model(path: Path):
     """Load the model, run onnx.checker and shape inference; return the inferred ModelProto."""

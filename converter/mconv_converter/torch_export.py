@@ -15,16 +15,16 @@ ONNX_OPSET = 18
 
 
 def import_torch():
-    # The exporter warns about optional packages the converter does not use
-    # (torchvision, triton), which would read like failures in the Job's log.
     import torch
 
+    # The exporter warns about optional packages the converter does not use
+    # (torchvision, triton), which would read like failures in the Job's log.
     torch._logging.set_logs(all=logging.ERROR)
     return torch
 
 
 def torchscript_to_onnx(model_path: Path, profiles: list[Profile], onnx_path: Path) -> None:
-    """Trace-export a TorchScript module with float32 inputs of the first profile's opt shapes."""
+    """Export a TorchScript module, with float32 example inputs at the first profile's opt shapes."""
     torch = import_torch()
     try:
         module = torch.jit.load(str(model_path), map_location="cpu").eval()
@@ -33,8 +33,14 @@ def torchscript_to_onnx(model_path: Path, profiles: list[Profile], onnx_path: Pa
 
     names = torchscript_input_names(module)
     examples = torchscript_examples(torch, names, profiles)
-    with torch.no_grad():
-        output_count = count_outputs(module(*examples))
+    try:
+        with torch.no_grad():
+            output_count = count_outputs(module(*examples))
+    except Exception as error:
+        shapes = ", ".join(f"{name}={'x'.join(map(str, example.shape))}" for name, example in zip(names, examples))
+        raise InvalidInputError(
+            f"the TorchScript model's forward() failed on float32 inputs of shape {shapes}: {error}; check --shape"
+        ) from error
     output_names = ["output"] if output_count == 1 else [f"output_{index}" for index in range(output_count)]
 
     # NOTE: TorchScript carries no input types, so every input is exported as float32.

@@ -110,6 +110,16 @@ def test_torchscript_without_shape(capsys, staging):
     assert "--shape x=DIMS" in error_event(events)["message"]
 
 
+def test_torchscript_wrong_shape(capsys, staging):
+    model = stage_model(staging, "tiny_cnn.torchscript.pt")
+    exit_code, _, events = run_on(capsys, staging, model, "--backend", "onnx", "--shape", "x=1x3x64x64")
+
+    assert exit_code == 10
+    message = error_event(events)["message"]
+    assert "forward() failed on float32 inputs of shape x=1x3x64x64" in message
+    assert message.endswith("check --shape")
+
+
 def test_int8_without_calibration(capsys, staging):
     model = stage_model(staging, "tiny_cnn.onnx")
     exit_code, _, events = run_on(capsys, staging, model, "--backend", "tensorrt", "--precision", "int8")
