@@ -1,9 +1,7 @@
 #include "mconv/kube/watch.h"
 
-#include <algorithm>
-#include <thread>
-
 #include "mconv/kube/line_buffer.h"
+#include "mconv/kube/reconnect.h"
 #include "mconv/kube/vlog.h"
 
 namespace mconv::kube {
@@ -11,8 +9,6 @@ namespace mconv::kube {
 namespace {
 
 constexpr int list_page_size = 500;
-constexpr auto first_backoff = std::chrono::milliseconds(500);
-constexpr auto max_backoff = std::chrono::milliseconds(8000);
 
 Query selector_query(const WatchRequest& request) {
   Query query;
@@ -80,16 +76,6 @@ bool handle_line(std::string_view line, const WatchRequest& request, const Watch
 
 }  // namespace
 
-bool sleep_unless_cancelled(std::chrono::milliseconds duration, Cancellation cancel) {
-  constexpr auto step = std::chrono::milliseconds(100);
-  auto deadline = std::chrono::steady_clock::now() + duration;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (cancel.requested()) return false;
-    std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(step, deadline - std::chrono::steady_clock::now()));
-  }
-  return !cancel.requested();
-}
-
 ApiResult<WatchEnd> watch_once(Client& client, const WatchRequest& request, const std::string& resource_version,
                                const WatchHandler& on_event, Cancellation cancel) {
   Query query = selector_query(request);
@@ -114,40 +100,6 @@ ApiResult<WatchEnd> watch_once(Client& client, const WatchRequest& request, cons
   return end;
 }
 
-namespace {
-
-// Decides whether a failed list or watch is worth another attempt, and waits before it.
-class Reconnector {
- public:
-  explicit Reconnector(std::chrono::seconds limit) : limit_(limit) {}
-
-  void succeeded() {
-    failing_since_.reset();
-    backoff_ = first_backoff;
-  }
-
-  // Returns the error to give up with, or nothing after waiting to try again.
-  std::optional<ApiError> wait_after(const ApiError& error, const std::string& path, Cancellation cancel) {
-    if (error.kind == ErrorKind::interrupted || !error.is_retryable()) return error;
-
-    auto now = std::chrono::steady_clock::now();
-    if (!failing_since_) failing_since_ = now;
-    if (now - *failing_since_ > limit_) return error;
-
-    vlog(4, "watch of {} failed ({}); reconnecting in {} ms", path, error.message, backoff_.count());
-    if (!sleep_unless_cancelled(backoff_, cancel)) return api_fail(ErrorKind::interrupted, "interrupted").error();
-    backoff_ = std::min(backoff_ * 2, max_backoff);
-    return std::nullopt;
-  }
-
- private:
-  std::chrono::seconds limit_;
-  std::chrono::milliseconds backoff_ = first_backoff;
-  std::optional<std::chrono::steady_clock::time_point> failing_since_;
-};
-
-}  // namespace
-
 ApiResult<void> list_and_watch(Client& client, const WatchRequest& request, const WatchHandler& on_event,
                                Cancellation cancel) {
   std::string resource_version;
@@ -158,7 +110,7 @@ ApiResult<void> list_and_watch(Client& client, const WatchRequest& request, cons
     if (needs_list) {
       auto listed = list_all(client, request, on_event, cancel);
       if (!listed) {
-        if (auto give_up = reconnector.wait_after(listed.error(), request.path, cancel)) return std::unexpected(*give_up);
+        if (auto give_up = reconnector.wait_after(listed.error(), "list of " + request.path, cancel)) return std::unexpected(*give_up);
         continue;
       }
       if (!*listed) return {};
@@ -180,7 +132,7 @@ ApiResult<void> list_and_watch(Client& client, const WatchRequest& request, cons
       needs_list = true;
       continue;
     }
-    if (auto give_up = reconnector.wait_after(end.error(), request.path, cancel)) return std::unexpected(*give_up);
+    if (auto give_up = reconnector.wait_after(end.error(), "watch of " + request.path, cancel)) return std::unexpected(*give_up);
   }
 }
 

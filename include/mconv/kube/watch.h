@@ -63,7 +63,4 @@ ApiResult<WatchEnd> watch_once(Client& client, const WatchRequest& request, cons
 ApiResult<void> list_and_watch(Client& client, const WatchRequest& request, const WatchHandler& on_event,
                                Cancellation cancel = {});
 
-// Sleeps for `duration` in short steps, returning false early when cancelled.
-bool sleep_unless_cancelled(std::chrono::milliseconds duration, Cancellation cancel);
-
 }  // namespace mconv::kube
