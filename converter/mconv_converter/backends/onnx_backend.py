@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from ..cpu_info import cpu_model_name
+from ..errors import UnsupportedModelError
 from .base import Backend, BuildRequest, Runner
 
 
@@ -15,11 +16,18 @@ class OnnxRuntimeRunner(Runner):
 
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
-        self._session = onnxruntime.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
+        try:
+            self._session = onnxruntime.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
+        except Exception as error:
+            raise UnsupportedModelError(f"ONNX Runtime cannot load '{model_path}': {error}") from error
         self._output_names = [output.name for output in self._session.get_outputs()]
 
     def infer(self, feeds: dict[str, np.ndarray], profile_index: int = 0) -> dict[str, np.ndarray]:
-        results = self._session.run(self._output_names, feeds)
+        try:
+            results = self._session.run(self._output_names, feeds)
+        except Exception as error:
+            shapes = ", ".join(f"{name}={'x'.join(map(str, array.shape))}" for name, array in feeds.items())
+            raise UnsupportedModelError(f"ONNX Runtime failed on inputs of shape {shapes}: {error}; check --shape") from error
         return dict(zip(self._output_names, results))
 
 
