@@ -225,3 +225,23 @@ def test_onnx_backend_rejects_fp16(capsys, staging):
 
     assert exit_code == 10
     assert "--precision fp16 is not supported by --backend onnx" in error_event(events)["message"]
+
+
+def test_model_fails_at_run_time(capsys, staging):
+    import onnx
+    from onnx import TensorProto, helper
+
+    # Reshape to a fixed 2x2 works for a batch of 1 only, so the opt and max shapes fail.
+    graph = helper.make_graph(
+        [helper.make_node("Reshape", ["input", "shape"], ["output"])],
+        "fixed_reshape",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["batch", 4])],
+        [helper.make_tensor_value_info("output", TensorProto.FLOAT, [2, 2])],
+        [helper.make_tensor("shape", TensorProto.INT64, [2], [2, 2])],
+    )
+    model = staging / "in" / "model.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], ir_version=9), model)
+    exit_code, _, events = run_on(capsys, staging, model, "--backend", "onnx", "--shape", "input=1x4:2x4:3x4")
+
+    assert exit_code == 11
+    assert "ONNX Runtime failed on inputs of shape input=2x4" in error_event(events)["message"]
