@@ -34,7 +34,7 @@ die() { log "error: $*"; exit 1; }
 
 # source_hash prints a hash of everything the binary is built from.
 source_hash() {
-	(cd "$here" && find . -path ./bin -prune -o \( -name '*.go' -o -name go.mod -o -name go.sum \) -type f -print |
+	(cd "$here" && find . \( -path ./bin -o -path ./e2e \) -prune -o \( -name '*.go' -o -name go.mod -o -name go.sum \) -type f -print |
 		LC_ALL=C sort | xargs sha256sum; go version) | sha256sum | cut -d' ' -f1
 }
 

@@ -63,9 +63,9 @@ func (e executor) ExecInContainer(ctx context.Context, podName, _, containerName
 		return err
 	}
 	worker.mu.Lock()
-	args := worker.enterArgs(worker.sandbox.pid(), c, cmd)
-	env := c.env
+	sandboxPID, env := worker.sandbox.pid(), c.env
 	worker.mu.Unlock()
+	args := worker.enterArgs(sandboxPID, c, cmd)
 
 	process := exec.CommandContext(ctx, e.kubelet.executable(), args...)
 	process.Env = env

@@ -21,7 +21,7 @@ import (
 )
 
 const (
-	stopGrace    = 20 * time.Second
+	stopGrace    = 5 * time.Second
 	startTimeout = 5 * time.Minute
 )
 
