@@ -117,6 +117,23 @@ wait_for_exit() {
 	return 1
 }
 
+# session_members prints the pids of the processes in session SID. It reads
+# /proc itself, so procps need not be installed.
+session_members() {
+	local sid=$1 stat line pid
+	local -a fields
+	for stat in /proc/[0-9]*/stat; do
+		read -r line <"$stat" 2>/dev/null || continue
+		# The command name in brackets may contain spaces; the session id
+		# is the fourth field after it.
+		read -r -a fields <<<"${line##*) }"
+		if [[ "${fields[3]}" == "$sid" ]]; then
+			pid="${stat#/proc/}"
+			echo "${pid%/stat}"
+		fi
+	done
+}
+
 # stop_session stops the supervisor, which stops its components in reverse
 # order, then kills whatever is left in its session: everything the cluster
 # started, containers included, unless a process made its own session.
@@ -125,20 +142,20 @@ stop_session() {
 	kill -TERM "$sid" 2>/dev/null || true
 	wait_for_exit "$sid" 60 || log "supervisor did not stop within 60s; killing what is left"
 	local left
-	left="$(ps -o pid= -s "$sid" 2>/dev/null | tr -d ' ' || true)"
+	left="$(session_members "$sid")"
 	if [[ -n "$left" ]]; then
 		log "killing leftover processes: $(echo $left)"
 		kill -KILL $left 2>/dev/null || true
 		sleep 0.5
 	fi
-	left="$(ps -o pid= -s "$sid" 2>/dev/null | tr -d ' ' || true)"
+	left="$(session_members "$sid")"
 	[[ -z "$left" ]] || die "processes still running in session $sid: $(echo $left)"
 }
 
 stop() {
 	local sid
 	sid="$(cat "$state/run/session" 2>/dev/null || true)"
-	if [[ -z "$sid" ]] || ! ps -o pid= -s "$sid" >/dev/null 2>&1; then
+	if [[ -z "$sid" || -z "$(session_members "$sid")" ]]; then
 		log "not running in $state"
 		return 0
 	fi

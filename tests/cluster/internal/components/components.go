@@ -61,6 +61,16 @@ func APIServer(c *state.Cluster) Component {
 		"--kubelet-client-key=" + l.Key("apiserver-kubelet-client"),
 		"--kubelet-certificate-authority=" + l.Cert("ca"),
 		"--kubelet-preferred-address-types=InternalIP",
+		// The front proxy settings let aggregated API servers trust the API
+		// server; without them the kube-system/extension-apiserver-authentication
+		// ConfigMap lacks its CA and every component logs errors about it.
+		"--requestheader-client-ca-file=" + l.Cert("ca"),
+		"--requestheader-allowed-names=front-proxy-client",
+		"--requestheader-username-headers=X-Remote-User",
+		"--requestheader-group-headers=X-Remote-Group",
+		"--requestheader-extra-headers-prefix=X-Remote-Extra-",
+		"--proxy-client-cert-file=" + l.Cert("front-proxy-client"),
+		"--proxy-client-key-file=" + l.Key("front-proxy-client"),
 		"--profiling=false",
 		"--v=1",
 	}}

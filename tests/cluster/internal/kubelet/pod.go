@@ -10,6 +10,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 )
@@ -125,6 +126,11 @@ func (w *podWorker) run(ctx context.Context) {
 		w.waitAndDelete(ctx)
 		return
 	}
+	if startedBefore(pod) {
+		w.failLostContainers(ctx, pod)
+		w.waitAndDelete(ctx)
+		return
+	}
 	if err := os.MkdirAll(w.dir, 0o755); err != nil {
 		log.Printf("pod %s/%s: creating pod folder: %v", w.namespace, w.name, err)
 	}
@@ -192,7 +198,8 @@ func (w *podWorker) waitAndDelete(ctx context.Context) {
 	zero := int64(0)
 	options := metav1.DeleteOptions{GracePeriodSeconds: &zero, Preconditions: &metav1.Preconditions{UID: &w.uid}}
 	err := w.node.client.CoreV1().Pods(w.namespace).Delete(ctx, w.name, options)
-	if err != nil && ctx.Err() == nil {
+	// The API server removes a finished pod at once, so NotFound is normal.
+	if err != nil && !apierrors.IsNotFound(err) && ctx.Err() == nil {
 		log.Printf("pod %s/%s: deleting pod object: %v", w.namespace, w.name, err)
 	}
 	w.removeFolder()
@@ -212,4 +219,36 @@ func (w *podWorker) removeFolder() {
 	if err := removeTree(w.dir); err != nil {
 		log.Printf("pod %s/%s: removing pod folder: %v", w.namespace, w.name, err)
 	}
+}
+
+// startedBefore reports whether an earlier kubelet process started the pod's
+// containers; their processes ended with that kubelet.
+func startedBefore(pod *corev1.Pod) bool {
+	for _, s := range append(append([]corev1.ContainerStatus{}, pod.Status.InitContainerStatuses...), pod.Status.ContainerStatuses...) {
+		if s.State.Running != nil || s.State.Terminated != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// failLostContainers reports the containers of a pod that an earlier kubelet
+// process ran as lost, and fails the pod, as kubelet does for containers it
+// cannot find. NOTE: a real kubelet would restart them under restartPolicy
+// Always or OnFailure; here the pod's controller replaces the pod instead.
+func (w *podWorker) failLostContainers(ctx context.Context, pod *corev1.Pod) {
+	now := metav1.Now()
+	w.mu.Lock()
+	for _, c := range w.allContainers() {
+		c.state = corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{
+			ExitCode: 137, Reason: "ContainerStatusUnknown", FinishedAt: now,
+			Message: "The container could not be located when the pod was terminated",
+		}}
+		c.final = true
+	}
+	w.startTime = pod.Status.StartTime
+	w.failed = true
+	w.finished = true
+	w.mu.Unlock()
+	w.syncStatus(ctx)
 }

@@ -34,7 +34,9 @@ func (w *podWorker) syncStatus(ctx context.Context) {
 		_, err = pods.UpdateStatus(ctx, pod, metav1.UpdateOptions{})
 		return err
 	})
-	if err != nil && !apierrors.IsNotFound(err) && ctx.Err() == nil {
+	// Once the pod is deleted, the Node authorizer forbids reading it.
+	gone := apierrors.IsNotFound(err) || apierrors.IsForbidden(err) && w.interrupted()
+	if err != nil && !gone && ctx.Err() == nil {
 		log.Printf("pod %s/%s: updating status: %v", w.namespace, w.name, err)
 	}
 }

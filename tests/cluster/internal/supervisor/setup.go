@@ -76,6 +76,7 @@ func writeCertificates(layout state.Layout, nodes []catalog.Node) error {
 	ids := []pki.Identity{
 		{File: "etcd", CommonName: "etcd", DNSNames: []string{"localhost"}, IPs: loopback},
 		{File: "apiserver-etcd-client", CommonName: "kube-apiserver-etcd-client"},
+		{File: "front-proxy-client", CommonName: "front-proxy-client"},
 		{File: "apiserver-kubelet-client", CommonName: "kube-apiserver-kubelet-client", Organization: []string{"system:masters"}},
 		{File: "kube-apiserver", CommonName: "kube-apiserver", IPs: append(loopback, net.ParseIP("10.96.0.1")), DNSNames: []string{
 			"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local",
