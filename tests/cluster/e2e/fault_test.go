@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"testing"
@@ -42,6 +43,31 @@ func TestCutConnectionsEndsWatch(t *testing.T) {
 		case <-timeout:
 			t.Fatal("watch still open 20s after cutting connections")
 		}
+	}
+}
+
+func TestCutConnectionsEndsLogFollow(t *testing.T) {
+	admin := connect(t, "admin")
+	ctx := testContext(t, time.Minute)
+	pod := createPod(t, ctx, admin, shellPod(uniqueName("cutlogs"), "while true; do echo tick; sleep 1; done"))
+	waitForPod(t, ctx, admin, pod.Name, "Running", podRunning)
+
+	stream, err := admin.client.CoreV1().Pods("default").GetLogs(pod.Name, &corev1.PodLogOptions{Follow: true}).Stream(ctx)
+	if err != nil {
+		t.Fatalf("opening log stream: %v", err)
+	}
+	defer stream.Close()
+	ended := make(chan error, 1)
+	go func() {
+		_, err := io.Copy(io.Discard, stream)
+		ended <- err
+	}()
+
+	fault(t, "cut-connections")
+	select {
+	case <-ended:
+	case <-time.After(20 * time.Second):
+		t.Fatal("log stream still open 20s after cutting connections, while the container runs")
 	}
 }
 
