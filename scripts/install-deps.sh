@@ -33,4 +33,5 @@ apt-get install -y -qq --no-install-recommends -t bookworm-backports \
 apt-get install -y -qq --no-install-recommends \
   build-essential cmake ninja-build pkg-config \
   libcli11-dev nlohmann-json3-dev libfmt-dev libyaml-cpp-dev libssl-dev \
-  libzip-dev libprotobuf-dev
+  libzip-dev libprotobuf-dev \
+  python3 python3-venv

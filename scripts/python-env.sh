@@ -10,6 +10,11 @@ set -eu
 
 repo=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
 venv=${MCONV_VENV:-$repo/.venv}
+# The local test cluster runs the converter as a non-root user, which must be able to
+# run the environment's interpreter. A pyenv interpreter under /root is not readable
+# for it, so prefer Debian's python3 (scripts/install-deps.sh installs python3-venv).
+interpreter=${MCONV_PYTHON:-/usr/bin/python3}
+[ -x "$interpreter" ] || interpreter=python3
 requirements="$repo/converter/requirements.txt $repo/converter/requirements-dev.txt"
 installer=$repo/converter/install-requirements.sh
 stamp=$venv/.mconv-requirements.sha256
@@ -23,7 +28,9 @@ fi
 
 echo "python-env: installing converter/requirements*.txt into $venv"
 rm -f "$stamp"
-python3 -m venv "$venv"
+# A new interpreter needs a new environment; the packages come again from pip's cache.
+rm -rf "$venv"
+"$interpreter" -m venv "$venv"
 # shellcheck disable=SC2086
 "$installer" "$venv/bin/python" $requirements
 "$venv/bin/python" -c "import torch, onnx, onnxruntime, openvino"

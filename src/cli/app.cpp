@@ -5,10 +5,12 @@
 #include <vector>
 
 #include "mconv/cli/command.h"
+#include "mconv/cli/conversion_commands.h"
 #include "mconv/cli/convert_command.h"
 #include "mconv/cli/exit_code.h"
 #include "mconv/cli/list_gpus_command.h"
 #include "mconv/cli/version_command.h"
+#include "mconv/kube/vlog.h"
 
 namespace mconv::cli {
 
@@ -40,6 +42,12 @@ int run(int argc, char** argv) {
   std::vector<std::unique_ptr<Command>> commands;
   commands.push_back(std::make_unique<ConvertCommand>(app, global));
   commands.push_back(std::make_unique<ListGpusCommand>(app, global));
+  commands.push_back(std::make_unique<ListCommand>(app, global));
+  commands.push_back(std::make_unique<StatusCommand>(app, global));
+  commands.push_back(std::make_unique<LogsCommand>(app, global));
+  commands.push_back(std::make_unique<AttachCommand>(app, global, true));
+  commands.push_back(std::make_unique<AttachCommand>(app, global, false));
+  commands.push_back(std::make_unique<CancelCommand>(app, global));
   commands.push_back(std::make_unique<VersionCommand>(app));
 
   auto terminal = Terminal::detect(stderr);
@@ -53,6 +61,7 @@ int run(int argc, char** argv) {
     return report(Error{ErrorKind::usage, error.what() + hint}, terminal);
   }
 
+  kube::set_verbosity(global.verbosity);
   for (auto& command : commands) {
     if (!command->selected()) continue;
     if (auto error = command->validate()) return report(*error, terminal);

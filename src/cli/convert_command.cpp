@@ -3,10 +3,15 @@
 #include <cstdlib>
 #include <ostream>
 
+#include "mconv/cli/cluster_access.h"
 #include "mconv/cli/config_files.h"
+#include "mconv/cli/interrupt.h"
 #include "mconv/cli/output.h"
+#include "mconv/cli/progress_printer.h"
+#include "mconv/core/convert_workflow.h"
 #include "mconv/kube/validation.h"
 #include "mconv/util/duration.h"
+#include "mconv/util/text.h"
 
 namespace mconv::cli {
 
@@ -18,6 +23,12 @@ Result<std::int64_t> duration_flag(const std::string& value, std::string_view fl
     return fail(ErrorKind::usage, "invalid {} '{}': give a duration such as 90s, 30m or 2h", flag, value);
   }
   return *seconds;
+}
+
+// Returns MODEL.GPU.EXT in the current folder, the extension by the engine's kind.
+std::filesystem::path default_output_path(const std::filesystem::path& model, const core::GpuEntry& gpu, const std::string& backend) {
+  std::string extension = backend == "tensorrt" ? ".plan" : backend == "openvino" ? ".blob" : ".onnx";
+  return std::filesystem::path(fmt::format("{}.{}{}", model.stem().string(), util::to_lower(gpu.name), extension));
 }
 
 // Returns the identity a dry run puts in the Job name. A real run gets it from the API server.
@@ -33,7 +44,12 @@ ConvertCommand::ConvertCommand(CLI::App& parent, const GlobalOptions& global)
   app_->add_option("model", model_, "The model file: TorchScript (.pt), torch.export (.pt2) or ONNX (.onnx)")->required();
   app_->add_option("--gpu", gpu_, "The GPU to build for, as 'mconv list-gpus' names it (such as T4)")->required();
   app_->add_flag("--dry-run", dry_run_, "Check everything and print the objects that would be created, without contacting the cluster");
-  app_->add_option("-o,--output", output_, "Format of the --dry-run objects: yaml or json")->capture_default_str();
+  app_->add_option("-o,--output", output_, "Output format: json prints events as JSON lines; with --dry-run, yaml (default) or json");
+  app_->add_option("--output-file", output_file_, "Where to write the engine (default: MODEL.GPU.plan, .blob or .onnx in the current folder); metadata goes to PATH.json");
+  app_->add_flag("--force", force_, "Overwrite an existing output file");
+  app_->add_flag("--detach", detach_, "Return once the model is uploaded; 'mconv attach JOB' follows the conversion later");
+  app_->add_flag("--keep", keep_, "On Ctrl-C or failure, keep the Job and its staging volume instead of deleting them");
+  app_->add_flag("--rerun", rerun_, "Convert again when an identical conversion failed before, deleting its Job");
   app_->add_option("--backend", backend_, "Engine backend: tensorrt, openvino or onnx (default: the GPU's own)");
   app_->add_option("--precision", precision_, "Engine precision: fp32, fp16, int8 or best")->capture_default_str();
   app_->add_option("--shape", shapes_, "Input shape INPUT=DIMS (1x3x224x224) or INPUT=MIN:OPT:MAX for a dynamic range; repeatable");
@@ -47,8 +63,11 @@ ConvertCommand::ConvertCommand(CLI::App& parent, const GlobalOptions& global)
 }
 
 std::optional<Error> ConvertCommand::validate() const {
-  if (output_ != "yaml" && output_ != "json") {
-    return Error{ErrorKind::usage, fmt::format("invalid --output '{}': use yaml or json", output_)};
+  if (dry_run_ && !output_.empty() && output_ != "yaml" && output_ != "json") {
+    return Error{ErrorKind::usage, fmt::format("invalid --output '{}' with --dry-run: use yaml or json", output_)};
+  }
+  if (!dry_run_ && !output_.empty() && output_ != "json") {
+    return Error{ErrorKind::usage, fmt::format("invalid --output '{}': use json for JSON lines, or leave it out", output_)};
   }
   if (!backend_.empty() && std::ranges::find(core::known_backends, backend_) == std::end(core::known_backends)) {
     return Error{ErrorKind::usage, fmt::format("invalid --backend '{}': use tensorrt, openvino or onnx", backend_)};
@@ -60,10 +79,6 @@ std::optional<Error> ConvertCommand::validate() const {
   }
   for (auto [flag, value] : {std::pair{"--timeout", &timeout_}, {"--keep-for", &keep_for_}}) {
     if (auto seconds = duration_flag(*value, flag); !seconds) return seconds.error();
-  }
-  if (!dry_run_) {
-    // TODO: submit the Job, upload the model, follow the logs and download the engine.
-    return Error{ErrorKind::usage, "this build of mconv cannot submit conversions yet; add --dry-run to check the model and print the Job it would create"};
   }
   return std::nullopt;
 }
@@ -107,7 +122,9 @@ Result<void> ConvertCommand::print_manifests(const core::ConversionPlan& plan, S
   return {};
 }
 
-Result<void> ConvertCommand::run(Streams& streams) {
+Result<void> ConvertCommand::run(Streams& streams) { return dry_run_ ? run_dry(streams) : run_in_cluster(streams); }
+
+Result<void> ConvertCommand::run_dry(Streams& streams) {
   auto config = load_admin_config(global_);
   if (!config) return std::unexpected(config.error());
   auto request = make_request();
@@ -119,6 +136,52 @@ Result<void> ConvertCommand::run(Streams& streams) {
   streams.err << fmt::format("mconv: dry run: job '{}' for user '{}' (taken from $USER; a real run asks the API server who you are)\n",
                              plan->job_name, plan->user);
   return print_manifests(*plan, streams);
+}
+
+Result<void> ConvertCommand::run_in_cluster(Streams& streams) {
+  auto config = load_admin_config(global_);
+  if (!config) return std::unexpected(config.error());
+  auto request = make_request();
+  if (!request) return std::unexpected(request.error());
+  auto gpu = config->catalog.find(request->gpu);
+  if (!gpu) return std::unexpected(gpu.error());
+
+  // Check the model and the output path before contacting the cluster.
+  auto model = core::inspect_model(request->model_path);
+  if (!model) return std::unexpected(model.error());
+  auto image = config->lock.images.at((*gpu)->image);
+  auto backend = request->options.backend.empty() ? core::default_backend(**gpu, image) : request->options.backend;
+  std::filesystem::path output = output_file_.empty() ? default_output_path(request->model_path, **gpu, backend) : std::filesystem::path(output_file_);
+  if (!force_ && !detach_ && std::filesystem::exists(output)) {
+    return fail(ErrorKind::io, "'{}' already exists; pass --force to overwrite it, or choose another path with --output-file", output.string());
+  }
+
+  auto access = connect(global_, *gpu);
+  if (!access) return std::unexpected(access.error());
+  InterruptGuard interrupt;
+  kube::Cancellation cancel(interrupt.flag());
+  auto user = current_user(*access->client, cancel);
+  if (!user) return std::unexpected(user.error());
+
+  request->user = *user;
+  request->namespace_name = access->namespace_name;
+  auto plan = core::plan_conversion(*request, config->catalog, config->lock);
+  if (!plan) return std::unexpected(plan.error());
+
+  core::WorkflowSettings settings;
+  settings.model_path = request->model_path;
+  settings.output_path = output;
+  settings.overwrite = force_;
+  settings.detach = detach_;
+  settings.keep = keep_;
+  settings.rerun = rerun_;
+
+  ProgressPrinter printer(streams.out, streams.err, streams.terminal, output_ == "json");
+  core::JobStore store(*access->client, access->namespace_name, cancel);
+  auto result = core::ConvertWorkflow(store, settings, printer, cancel).convert(*plan);
+  if (!result) return std::unexpected(result.error());
+  print_result(*result, printer, streams.out, output_ == "json");
+  return {};
 }
 
 }  // namespace mconv::cli

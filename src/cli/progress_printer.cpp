@@ -111,3 +111,28 @@ void ProgressPrinter::event(const nlohmann::json& event) {
 }
 
 }  // namespace mconv::cli
+
+namespace mconv::cli {
+
+void print_result(const core::ConversionResult& result, ProgressPrinter& printer, std::ostream& out, bool json_lines) {
+  if (json_lines) {
+    nlohmann::json event = {{"event", "done"}, {"job", result.job_name}, {"namespace", result.namespace_name}, {"detached", result.detached}};
+    if (!result.detached) {
+      event["engine"] = result.engine_path.string();
+      event["metadata"] = result.metadata_path.string();
+      event["sha256"] = result.engine.sha256;
+      event["size"] = result.engine.size;
+    }
+    printer.event(event);
+    return;
+  }
+  if (result.detached) {
+    out << fmt::format("job \"{}\" converts in the background; run 'mconv attach {}' to follow it and download the engine\n",
+                       result.job_name, result.job_name);
+    return;
+  }
+  out << fmt::format("engine written to {} ({}, sha256 {})\nmetadata written to {}\n", result.engine_path.string(),
+                     format_bytes(result.engine.size), result.engine.sha256, result.metadata_path.string());
+}
+
+}  // namespace mconv::cli

@@ -20,6 +20,16 @@ constexpr std::chrono::seconds deletion_limit{120};
 
 std::string pod_name(const json& pod) { return pod["metadata"].value("name", ""); }
 
+bool being_deleted(const json& object) { return object["metadata"].contains("deletionTimestamp"); }
+
+bool owned_by(const json& object, const json& owner) {
+  if (!object["metadata"].contains("ownerReferences")) return false;
+  for (const auto& reference : object["metadata"]["ownerReferences"]) {
+    if (reference.value("uid", "") == owner["metadata"].value("uid", "")) return true;
+  }
+  return false;
+}
+
 std::string indent_lines(const std::vector<std::string>& lines) {
   std::string text;
   for (const auto& line : lines) text += "\n  " + line;
@@ -65,6 +75,13 @@ Result<ConversionResult> ConvertWorkflow::convert_steps(const ConversionPlan& pl
 
   auto existing = store_.get_job(plan.job_name);
   if (!existing) return std::unexpected(static_cast<Error>(existing.error()));
+
+  // A Job from an earlier run that is still being deleted cannot be reused or replaced yet.
+  if (*existing && being_deleted(**existing)) {
+    observer_.step(fmt::format("waiting for the earlier job \"{}\" to finish deleting", plan.job_name));
+    if (auto gone = wait_until_deleted(plan.job_name); !gone) return std::unexpected(gone.error());
+    existing->reset();
+  }
 
   bool reused = false;
   if (*existing) {
@@ -132,9 +149,33 @@ Result<void> ConvertWorkflow::create_objects(const ConversionPlan& plan) {
   if (!job) return std::unexpected(static_cast<Error>(job.error()));
   created_job_ = plan.job_name;
 
+  // A claim of the same name left by a deleted Job may still be terminating: the new
+  // pod could never mount it, so wait for it to go.
+  auto old_claim = store_.get_claim(plan.job_name);
+  if (!old_claim) return std::unexpected(static_cast<Error>(old_claim.error()));
+  if (*old_claim && !owned_by(**old_claim, *job)) {
+    observer_.step(fmt::format("waiting for the staging volume of an earlier run to finish deleting"));
+    if (auto gone = wait_until_claim_deleted(plan.job_name); !gone) return std::unexpected(gone.error());
+  }
+
   auto claim = store_.create_claim(make_staging_claim(plan), *job);
   if (!claim && !claim.error().is_already_exists()) return std::unexpected(static_cast<Error>(claim.error()));
   return {};
+}
+
+Result<void> ConvertWorkflow::wait_until_claim_deleted(const std::string& name) {
+  auto deadline = std::chrono::steady_clock::now() + deletion_limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto claim = store_.get_claim(name);
+    if (!claim) return std::unexpected(static_cast<Error>(claim.error()));
+    if (!*claim) return {};
+    if (!being_deleted(**claim)) {
+      if (auto deleted = store_.delete_claim(name); !deleted) return std::unexpected(static_cast<Error>(deleted.error()));
+    }
+    if (!kube::sleep_unless_cancelled(std::chrono::milliseconds(500), cancel_)) return fail(ErrorKind::interrupted, "interrupted");
+  }
+  return fail(ErrorKind::timeout, "persistentvolumeclaim \"{}\" was not deleted within {} s; a pod may still use it; try again later",
+              name, deletion_limit.count());
 }
 
 Result<ConversionResult> ConvertWorkflow::follow_and_download(const std::string& job_name, const std::string& gpu_name,

@@ -45,6 +45,13 @@ kube::ApiResult<json> JobStore::create_job(const json& job) {
                                                                  job["metadata"].value("name", ""), namespace_)));
 }
 
+kube::ApiResult<std::optional<json>> JobStore::get_claim(const std::string& name) {
+  auto claim = client_.get(kube::resource_path("v1", namespace_, "persistentvolumeclaims", name), {}, cancel_);
+  if (claim) return std::optional<json>(std::move(*claim));
+  if (claim.error().is_not_found()) return std::optional<json>();
+  return std::unexpected(in_context(claim.error(), fmt::format("getting persistentvolumeclaim \"{}\" in namespace \"{}\"", name, namespace_)));
+}
+
 kube::ApiResult<json> JobStore::create_claim(json claim, const json& job) {
   claim["metadata"]["ownerReferences"] = json::array({{
       {"apiVersion", "batch/v1"},
@@ -64,6 +71,10 @@ kube::ApiResult<void> JobStore::delete_conversion(const std::string& name) {
   if (!job && !job.error().is_not_found()) {
     return std::unexpected(in_context(job.error(), fmt::format("deleting job \"{}\" in namespace \"{}\"", name, namespace_)));
   }
+  return delete_claim(name);
+}
+
+kube::ApiResult<void> JobStore::delete_claim(const std::string& name) {
   auto claim = client_.remove(kube::resource_path("v1", namespace_, "persistentvolumeclaims", name), nullptr, cancel_);
   if (!claim && !claim.error().is_not_found()) {
     return std::unexpected(in_context(claim.error(), fmt::format("deleting persistentvolumeclaim \"{}\" in namespace \"{}\"", name, namespace_)));

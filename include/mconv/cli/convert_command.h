@@ -18,12 +18,19 @@ class ConvertCommand : public Command {
  private:
   Result<core::ConversionRequest> make_request() const;
   Result<void> print_manifests(const core::ConversionPlan& plan, Streams& streams) const;
+  Result<void> run_dry(Streams& streams);
+  Result<void> run_in_cluster(Streams& streams);
 
   const GlobalOptions& global_;
   std::string model_;
   std::string gpu_;
   bool dry_run_ = false;
-  std::string output_ = "yaml";
+  std::string output_;
+  std::string output_file_;
+  bool force_ = false;
+  bool detach_ = false;
+  bool keep_ = false;
+  bool rerun_ = false;
   std::string backend_;
   std::string precision_ = "fp32";
   std::vector<std::string> shapes_;

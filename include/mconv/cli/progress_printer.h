@@ -5,6 +5,7 @@
 #include <string>
 
 #include "mconv/cli/terminal.h"
+#include "mconv/core/convert_workflow.h"
 #include "mconv/core/workflow_observer.h"
 
 namespace mconv::cli {
@@ -40,6 +41,10 @@ class ProgressPrinter : public core::WorkflowObserver {
   int last_quarter_ = -1;
   std::string last_transfer_;
 };
+
+// Prints where a finished conversion put its engine, or how to follow a detached one:
+// a line for people, or a "done" event for JSON lines.
+void print_result(const core::ConversionResult& result, ProgressPrinter& printer, std::ostream& out, bool json_lines);
 
 // Formats a byte count for people: "512 B", "3.4 MiB", "1.2 GiB".
 std::string format_bytes(std::uint64_t bytes);

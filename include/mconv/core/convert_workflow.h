@@ -65,6 +65,7 @@ class ConvertWorkflow {
   Result<void> create_objects(const ConversionPlan& plan);
   Result<bool> reuse_existing(const nlohmann::json& job);
   Result<void> wait_until_deleted(const std::string& job_name);
+  Result<void> wait_until_claim_deleted(const std::string& name);
   Result<ConversionResult> follow_and_download(const std::string& job_name, const std::string& gpu_name,
                                                const std::optional<Upload>& upload);
   Result<std::string> converter_stage_so_far(const std::string& pod);

@@ -29,6 +29,9 @@ class JobStore {
   kube::ApiResult<std::optional<nlohmann::json>> get_job(const std::string& name);
   kube::ApiResult<nlohmann::json> create_job(const nlohmann::json& job);
 
+  // Returns the staging claim, or nothing when it does not exist.
+  kube::ApiResult<std::optional<nlohmann::json>> get_claim(const std::string& name);
+
   // Creates the staging claim owned by the Job, so that the garbage collector deletes
   // it with the Job.
   kube::ApiResult<nlohmann::json> create_claim(nlohmann::json claim, const nlohmann::json& job);
@@ -36,6 +39,7 @@ class JobStore {
   // Deletes the Job with its pods, and the staging claim in case its owner reference
   // was never set. Objects already gone count as deleted.
   kube::ApiResult<void> delete_conversion(const std::string& name);
+  kube::ApiResult<void> delete_claim(const std::string& name);
 
   // Lists mconv's Jobs in the namespace, newest first.
   kube::ApiResult<std::vector<nlohmann::json>> list_jobs();
