@@ -9,7 +9,8 @@ from pathlib import Path
 from . import staging
 from .cli import build_parser, run_options
 from .conversion import run_conversion
-from .errors import INFRASTRUCTURE_FAULT, INTERNAL_ERROR, INTERRUPTED, TERMINATED, ConverterError
+from .errors import INFRASTRUCTURE_FAULT, INTERNAL_ERROR, INTERRUPTED, TERMINATED, ConverterError, InvalidInputError
+from .metadata import METADATA_NAME
 from .options import check_sha256
 from .progress import Progress
 
@@ -65,9 +66,24 @@ def dispatch(arguments, progress: Progress) -> int:
     elif arguments.command == "ack":
         marker = staging.acknowledge(arguments.output_dir)
         progress.log(f"marked '{marker.parent}' as downloaded")
+    elif arguments.command == "serve":
+        serve_outputs(arguments.output_dir, arguments.wait_download_seconds, progress)
     elif arguments.command == "inspect":
         print(json.dumps(inspect_model(arguments.path), indent=2))
     return 0
+
+
+def serve_outputs(output_dir: Path, wait_seconds: float, progress: Progress) -> None:
+    """Wait for a new download of outputs that an earlier `run` wrote."""
+    output_dir = staging.require_inside_staging(output_dir, "--output-dir")
+    if not (output_dir / METADATA_NAME).is_file():
+        raise InvalidInputError(f"'{output_dir}' holds no {METADATA_NAME}: the conversion never finished, so there is nothing to download")
+    # The marker of an earlier download would end the wait at once.
+    (output_dir / staging.DOWNLOADED_MARKER).unlink(missing_ok=True)
+    with progress.stage("waiting-download", f"waiting up to {wait_seconds:g} s for the download"):
+        downloaded = staging.wait_for_download(output_dir, wait_seconds)
+    if not downloaded:
+        progress.log("no download acknowledged before --wait-download ran out")
 
 
 def inspect_model(path: Path) -> dict:

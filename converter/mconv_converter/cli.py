@@ -27,6 +27,7 @@ def build_parser() -> ArgumentParser:
     add_receive_parser(commands)
     add_send_parser(commands)
     add_ack_parser(commands)
+    add_serve_parser(commands)
     add_inspect_parser(commands)
     return parser
 
@@ -93,6 +94,12 @@ def add_receive_parser(commands) -> None:
 def add_send_parser(commands) -> None:
     send = commands.add_parser("send", help="write a file to stdout and nothing else")
     send.add_argument("--path", type=Path, required=True, help="file to send, such as /staging/out/engine.plan")
+
+
+def add_serve_parser(commands) -> None:
+    serve = commands.add_parser("serve", help="keep the pod up so that finished outputs can be downloaded again, until `ack`")
+    serve.add_argument("--output-dir", type=Path, default=Path(DEFAULT_STAGING_ROOT) / "out", help="the folder `run` wrote to (default: %(default)s)")
+    serve.add_argument("--wait-download", dest="wait_download_seconds", type=float, default=900.0, metavar="SECONDS", help="how long to wait for `ack` (default: %(default)s)")
 
 
 def add_ack_parser(commands) -> None:

@@ -185,3 +185,23 @@ def test_sigterm_while_waiting(staging):
     assert process.returncode == 143
     error = json.loads(out.splitlines()[-1].removeprefix("MCONV-EVENT "))
     assert error["code"] == "terminated"
+
+
+def test_serve_waits_for_a_new_ack(capsys, staging):
+    out = staging / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "metadata.json").write_text("{}")
+    (out / ".downloaded").write_text("")
+
+    exit_code, _, events = run_command(capsys, "serve", "--output-dir", str(out), "--wait-download", "1")
+
+    assert exit_code == 0
+    assert events == [{"event": "stage", "stage": "waiting-download"}]
+    assert not (out / ".downloaded").exists()
+
+
+def test_serve_rejects_unfinished_outputs(capsys, staging):
+    exit_code, _, events = run_command(capsys, "serve", "--output-dir", str(staging / "out"), "--wait-download", "1")
+
+    assert exit_code == 10
+    assert "holds no metadata.json" in events[-1]["message"]

@@ -250,7 +250,9 @@ Result<void> AttachCommand::run(Streams& streams) {
   ProgressPrinter printer(streams.out, streams.err, streams.terminal, json_lines);
   StepsOnly quiet(printer);
   core::WorkflowObserver& observer = show_log_ ? static_cast<core::WorkflowObserver&>(printer) : quiet;
-  auto result = core::ConvertWorkflow(store, settings, observer, cancel).attach(name_);
+  auto user = current_user(*access->client, cancel);
+  if (!user) return std::unexpected(user.error());
+  auto result = core::ConvertWorkflow(store, settings, observer, cancel).attach(name_, *user);
   if (!result) return std::unexpected(result.error());
   print_result(*result, printer, streams.out, json_lines);
   return {};

@@ -53,7 +53,8 @@ Result<ConversionResult> ConvertWorkflow::convert(const ConversionPlan& plan) {
   return result;
 }
 
-Result<ConversionResult> ConvertWorkflow::attach(const std::string& job_name) {
+Result<ConversionResult> ConvertWorkflow::attach(const std::string& job_name, const std::string& user) {
+  user_ = user;
   auto job = store_.get_job(job_name);
   if (!job) return std::unexpected(static_cast<Error>(job.error()));
   if (!*job) {
@@ -70,6 +71,7 @@ Result<ConversionResult> ConvertWorkflow::attach(const std::string& job_name) {
 }
 
 Result<ConversionResult> ConvertWorkflow::convert_steps(const ConversionPlan& plan) {
+  user_ = plan.user;
   observer_.step(fmt::format("conversion job \"{}\" in namespace \"{}\"", plan.job_name, store_.namespace_name()),
                  {{"job", plan.job_name}, {"namespace", store_.namespace_name()}});
 
@@ -111,7 +113,8 @@ Result<bool> ConvertWorkflow::reuse_existing(const json& job) {
     return true;
   }
   if (status.state == JobState::succeeded) {
-    observer_.step(fmt::format("job \"{}\" already converted this model", name));
+    observer_.step(fmt::format("job \"{}\" already converted this model; fetching its result", name));
+    finished_ = true;
     return true;
   }
   if (!settings_.rerun) {
@@ -183,9 +186,15 @@ Result<ConversionResult> ConvertWorkflow::follow_and_download(const std::string&
   ConversionResult result;
   result.job_name = job_name;
   result.namespace_name = store_.namespace_name();
+  std::string pod_owner = job_name;
+  if (finished_) {
+    auto fetch_job = start_fetch_job(job_name);
+    if (!fetch_job) return std::unexpected(fetch_job.error());
+    pod_owner = *fetch_job;
+  }
   while (true) {
     observer_.step("waiting for the converter pod to start");
-    auto pod = wait_for_converter(store_, job_name, gpu_name, observer_, settings_.no_node_limit, cancel_);
+    auto pod = wait_for_converter(store_, pod_owner, gpu_name, observer_, settings_.no_node_limit, cancel_);
     if (!pod) {
       if (pod.error().kind == ErrorKind::conversion && pod.error().message.find("failed before") != std::string::npos) failed_in_cluster_ = true;
       return std::unexpected(pod.error());
@@ -194,7 +203,7 @@ Result<ConversionResult> ConvertWorkflow::follow_and_download(const std::string&
     observer_.step(fmt::format("converter running in pod \"{}\" on node \"{}\"", name, (*pod)["spec"].value("nodeName", "")),
                    {{"pod", name}});
 
-    if (upload) {
+    if (upload && !finished_) {
       auto stage = converter_stage_so_far(name);
       if (!stage) return std::unexpected(stage.error());
       if (stage->empty() || *stage == "waiting-input") {
@@ -214,6 +223,9 @@ Result<ConversionResult> ConvertWorkflow::follow_and_download(const std::string&
 
     // The converter exited without a result. A deterministic failure fails the Job; any
     // other failure makes the Job start a new pod, which finds the model already staged.
+    if (finished_) {
+      return fail(ErrorKind::conversion, "the pod serving job \"{}\"'s result stopped before the download; run 'mconv fetch {}' again", job_name, job_name);
+    }
     auto job = store_.get_job(job_name);
     if (!job) return std::unexpected(static_cast<Error>(job.error()));
     if (!*job || job_status(**job).state != JobState::active) {
@@ -223,6 +235,28 @@ Result<ConversionResult> ConvertWorkflow::follow_and_download(const std::string&
     observer_.warning(fmt::format("converter pod \"{}\" stopped without a result; the Job starts another", name));
     kube::sleep_unless_cancelled(std::chrono::seconds(2), cancel_);
   }
+}
+
+// Starts (or finds) the Job whose pod serves a finished conversion's outputs, because a
+// finished pod cannot be reached with exec. Returns its name.
+Result<std::string> ConvertWorkflow::start_fetch_job(const std::string& job_name) {
+  auto job = store_.get_job(job_name);
+  if (!job) return std::unexpected(static_cast<Error>(job.error()));
+  if (!*job) return fail(ErrorKind::usage, "job \"{}\" no longer exists; its result was deleted with it", job_name);
+
+  auto name = fetch_job_name(job_name);
+  auto existing = store_.get_job(name);
+  if (!existing) return std::unexpected(static_cast<Error>(existing.error()));
+  if (*existing && job_status(**existing).state == JobState::active) return name;
+  if (*existing) {
+    if (auto deleted = store_.delete_conversion(name); !deleted) return std::unexpected(static_cast<Error>(deleted.error()));
+    if (auto gone = wait_until_deleted(name); !gone) return std::unexpected(gone.error());
+  }
+
+  observer_.step(fmt::format("starting job \"{}\" to serve the finished result", name));
+  auto created = store_.create_job(make_fetch_job(**job, user_, settings_.fetch_wait_seconds));
+  if (!created && !created.error().is_already_exists()) return std::unexpected(static_cast<Error>(created.error()));
+  return name;
 }
 
 Result<std::string> ConvertWorkflow::converter_stage_so_far(const std::string& pod) {

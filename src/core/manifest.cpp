@@ -189,3 +189,56 @@ json make_staging_claim(const ConversionPlan& plan) {
 }
 
 }  // namespace mconv::core
+
+namespace mconv::core {
+
+namespace {
+
+// Drops the labels that the API server adds to a Job's pod template and selector.
+nlohmann::json without_controller_labels(nlohmann::json labels) {
+  for (const char* key : {"batch.kubernetes.io/controller-uid", "batch.kubernetes.io/job-name", "controller-uid", "job-name"}) {
+    labels.erase(key);
+  }
+  return labels;
+}
+
+}  // namespace
+
+std::string fetch_job_name(const std::string& job_name) {
+  constexpr std::string_view suffix = "-fetch";
+  constexpr std::size_t max_name = 63;
+  return job_name.substr(0, max_name - suffix.size()) + std::string(suffix);
+}
+
+nlohmann::ordered_json make_fetch_job(const nlohmann::json& job, const std::string& user, std::int64_t wait_seconds) {
+  const auto& metadata = job["metadata"];
+  auto name = metadata.value("name", "");
+  auto annotations = metadata.value("annotations", nlohmann::json::object());
+  annotations["mconv.dev/user"] = user;
+  annotations["mconv.dev/fetch-for"] = name;
+  auto labels = without_controller_labels(metadata.value("labels", nlohmann::json::object()));
+
+  auto pod = job["spec"]["template"];
+  pod["metadata"]["labels"] = without_controller_labels(pod["metadata"].value("labels", nlohmann::json::object()));
+  pod["spec"]["containers"][0]["args"] = {"serve", "--output-dir", std::string(staging_mount) + "/out", "--wait-download",
+                                          std::to_string(wait_seconds)};
+
+  constexpr std::int64_t grace_seconds = 300;
+  return {
+      {"apiVersion", "batch/v1"},
+      {"kind", "Job"},
+      {"metadata",
+       {{"name", fetch_job_name(name)},
+        {"namespace", metadata.value("namespace", "")},
+        {"labels", labels},
+        {"annotations", annotations},
+        {"ownerReferences", {{{"apiVersion", "batch/v1"}, {"kind", "Job"}, {"name", name}, {"uid", metadata.value("uid", "")}}}}}},
+      {"spec",
+       {{"backoffLimit", 0},
+        {"activeDeadlineSeconds", wait_seconds + grace_seconds},
+        {"ttlSecondsAfterFinished", grace_seconds},
+        {"template", pod}}},
+  };
+}
+
+}  // namespace mconv::core

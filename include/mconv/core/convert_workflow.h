@@ -25,6 +25,7 @@ struct WorkflowSettings {
   bool keep = false;                  // on interrupt, keep what this run created
   bool rerun = false;                 // replace a failed Job with a new one
   std::chrono::seconds no_node_limit{300};  // give up when no node has the GPU for this long
+  std::int64_t fetch_wait_seconds = 900;    // how long a fetch Job's pod waits for the download
 };
 
 // What a finished run produced.
@@ -51,7 +52,7 @@ class ConvertWorkflow {
   Result<ConversionResult> convert(const ConversionPlan& plan);
 
   // attach and fetch: follow an existing Job and download its engine.
-  Result<ConversionResult> attach(const std::string& job_name);
+  Result<ConversionResult> attach(const std::string& job_name, const std::string& user);
 
  private:
   // The model to upload when the converter waits for it; empty for attach and fetch.
@@ -68,6 +69,7 @@ class ConvertWorkflow {
   Result<void> wait_until_claim_deleted(const std::string& name);
   Result<ConversionResult> follow_and_download(const std::string& job_name, const std::string& gpu_name,
                                                const std::optional<Upload>& upload);
+  Result<std::string> start_fetch_job(const std::string& job_name);
   Result<std::string> converter_stage_so_far(const std::string& pod);
   Result<bool> follow_until_ready(const std::string& pod);
   Result<ConversionResult> download(const std::string& pod, ConversionResult result);
@@ -82,6 +84,8 @@ class ConvertWorkflow {
 
   std::string created_job_;  // set once this run created the Job
   bool failed_in_cluster_ = false;
+  bool finished_ = false;      // the Job succeeded earlier: serve its outputs with a fetch Job
+  std::string user_;           // the caller, for the fetch Job's annotation
   std::vector<std::string> recent_lines_;
   std::optional<ConverterEvent> last_error_event_;
   std::optional<ConverterEvent> result_event_;

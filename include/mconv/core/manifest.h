@@ -50,6 +50,13 @@ nlohmann::ordered_json make_job(const ConversionPlan& plan);
 // deleting the Job removes it.
 nlohmann::ordered_json make_staging_claim(const ConversionPlan& plan);
 
+// Returns the Job that serves a finished conversion's outputs again: the original Job's
+// pod with `mconv-converter serve`, owned by the original, so that it goes with it.
+nlohmann::ordered_json make_fetch_job(const nlohmann::json& job, const std::string& user, std::int64_t wait_seconds);
+
+// Returns the fetch Job's name: the original's, shortened, with "-fetch".
+std::string fetch_job_name(const std::string& job_name);
+
 // Returns the storage to request for the staging volume: room for the model, the
 // intermediate ONNX file and the engine, rounded up to whole GiB.
 std::string staging_size(std::uint64_t model_size);
