@@ -139,7 +139,7 @@ ApiError ExecSession::refused_handshake(long code) {
 
 ApiResult<void> ExecSession::check_protocol() {
   curl_header* header = nullptr;
-  if (curl_easy_header(handle_.get(), "Sec-WebSocket-Protocol", 0, CURLH_HEADER, -1, &header) == CURLHE_OK) {
+  if (curl_easy_header(handle_.get(), "Sec-WebSocket-Protocol", 0, CURLH_1XX | CURLH_HEADER, -1, &header) == CURLHE_OK) {
     protocol_ = header->value;
   }
   vlog(4, "{}: negotiated {}", describe(request_), protocol_.empty() ? "no subprotocol" : protocol_);

@@ -10,23 +10,31 @@ namespace {
 
 constexpr auto waiting_retry_interval = std::chrono::seconds(1);
 
-// Returns the status of the named container, or of the first one when no name is given.
-nlohmann::json container_status(const nlohmann::json& pod, const std::string& container) {
+enum class ContainerState { waiting, running, terminated };
+
+// Returns the state of the named container, or of the first one when no name is given.
+// A pod that is not scheduled yet has no container status and counts as waiting.
+ContainerState container_state(const nlohmann::json& pod, const std::string& container) {
   const auto status = pod.value("status", nlohmann::json::object());
   for (const auto& entry : status.value("containerStatuses", nlohmann::json::array())) {
-    if (container.empty() || entry.value("name", "") == container) return entry;
+    if (!container.empty() && entry.value("name", "") != container) continue;
+    const auto state = entry.value("state", nlohmann::json::object());
+    if (state.contains("running")) return ContainerState::running;
+    if (state.contains("terminated")) return ContainerState::terminated;
+    return ContainerState::waiting;
   }
-  return nullptr;
+  return ContainerState::waiting;
 }
 
-// After a follow stream ends: true when the container still runs, so the end was a
-// cut or a log rotation rather than the container exiting.
-ApiResult<bool> container_still_running(Client& client, const std::string& namespace_name, const std::string& pod,
-                                        const std::string& container, Cancellation cancel) {
+// Finds out why a follow stream ended without an error: the container exited, the
+// connection or the log file was cut while it runs, or it has not started (the API
+// server answers an unscheduled pod's log request with an empty body).
+ApiResult<ContainerState> state_after_stream(Client& client, const std::string& namespace_name,
+                                             const std::string& pod, const std::string& container,
+                                             Cancellation cancel) {
   auto object = client.get(resource_path("v1", namespace_name, "pods", pod), {}, cancel);
   if (!object) return std::unexpected(object.error());
-  auto status = container_status(*object, container);
-  return status.is_object() && status.value("state", nlohmann::json::object()).contains("running");
+  return container_state(*object, container);
 }
 
 }  // namespace
@@ -97,6 +105,30 @@ bool LogResumePoint::accept(std::string_view timestamped_line) {
   return true;
 }
 
+namespace {
+
+// What a follow loop does after one stream ended.
+struct NextStep {
+  enum { finish, wait_for_start, reconnect, resume } action;
+  std::optional<ApiError> error;  // set for reconnect, and for wait_for_start after a 400
+};
+
+NextStep next_step(Client& client, const std::string& namespace_name, const std::string& pod,
+                   const std::string& container, const ApiResult<void>& streamed, Cancellation cancel) {
+  if (!streamed) {
+    if (is_container_waiting(streamed.error())) return {NextStep::wait_for_start, streamed.error()};
+    return {NextStep::reconnect, streamed.error()};
+  }
+
+  auto state = state_after_stream(client, namespace_name, pod, container, cancel);
+  if (!state) return {NextStep::reconnect, state.error()};
+  if (*state == ContainerState::terminated) return {NextStep::finish, std::nullopt};
+  if (*state == ContainerState::waiting) return {NextStep::wait_for_start, std::nullopt};
+  return {NextStep::resume, std::nullopt};
+}
+
+}  // namespace
+
 ApiResult<void> follow_pod_logs(Client& client, const std::string& namespace_name, const std::string& pod,
                                 const LogOptions& options, const FollowOptions& follow, const LogLineHandler& on_line,
                                 Cancellation cancel) {
@@ -119,24 +151,30 @@ ApiResult<void> follow_pod_logs(Client& client, const std::string& namespace_nam
   while (true) {
     auto streamed = stream_pod_logs(client, namespace_name, pod, request, deliver, cancel);
     if (stopped) return {};
+    auto step = next_step(client, namespace_name, pod, options.container, streamed, cancel);
 
-    std::optional<ApiError> error;
-    if (streamed) {
-      auto running = container_still_running(client, namespace_name, pod, options.container, cancel);
-      if (running && !*running) return {};
-      if (!running) error = running.error();
-    } else {
-      error = streamed.error();
+    if (step.action == NextStep::finish) {
+      // The container exited; if a cut hid its last lines, this read without follow
+      // brings them, and the resume point drops the ones already delivered.
+      request.follow = false;
+      if (auto since = resume_point.since()) {
+        request.since_time = *since;
+        request.tail_lines.reset();
+        request.since_seconds.reset();
+      }
+      resume_point.start_resume();
+      return stream_pod_logs(client, namespace_name, pod, request, deliver, cancel);
     }
 
-    if (error && is_container_waiting(*error)) {
-      if (follow.on_waiting && !follow.on_waiting(*error)) return std::unexpected(*error);
+    if (step.action == NextStep::wait_for_start) {
+      ApiError reported = step.error ? *step.error : api_fail(ErrorKind::cluster, "pod {} is not running yet", pod).error();
+      if (follow.on_waiting && !follow.on_waiting(reported)) return std::unexpected(reported);
       if (!sleep_unless_cancelled(waiting_retry_interval, cancel)) return api_fail(ErrorKind::interrupted, "interrupted");
       continue;
     }
 
-    if (error) {
-      if (auto give_up = reconnector.wait_after(*error, what, cancel)) return std::unexpected(*give_up);
+    if (step.action == NextStep::reconnect) {
+      if (auto give_up = reconnector.wait_after(*step.error, what, cancel)) return std::unexpected(*give_up);
     } else {
       reconnector.succeeded();
       vlog(4, "{} ended while the container runs; resuming", what);
