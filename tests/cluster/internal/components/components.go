@@ -62,8 +62,9 @@ func APIServer(c *state.Cluster) Component {
 		"--kubelet-certificate-authority=" + l.Cert("ca"),
 		"--kubelet-preferred-address-types=InternalIP",
 		// The front proxy settings let aggregated API servers trust the API
-		// server; without them the kube-system/extension-apiserver-authentication
-		// ConfigMap lacks its CA and every component logs errors about it.
+		// server. Without them the ConfigMap
+		// kube-system/extension-apiserver-authentication lacks its CA, so every
+		// component logs errors about it.
 		"--requestheader-client-ca-file=" + l.Cert("ca"),
 		"--requestheader-allowed-names=front-proxy-client",
 		"--requestheader-username-headers=X-Remote-User",

@@ -19,7 +19,7 @@ func removeTree(path string) error {
 		return err
 	}
 	if len(mounts) > 0 {
-		return fmt.Errorf("refusing to remove %s: %s is a mount point", path, mounts[0])
+		return fmt.Errorf("not removing %s: %s is a mount point", path, mounts[0])
 	}
 	return os.RemoveAll(path)
 }

@@ -1,8 +1,8 @@
 // Package kubelet simulates the kubelets of every node in the local cluster
-// within one process. It registers the nodes, keeps them Ready, runs each
-// bound pod's containers as local processes inside a private mount namespace
-// per pod, reports pod status as a kubelet does and serves the kubelet API
-// (logs, exec, attach) that the API server calls.
+// within one process. It registers the nodes and keeps them Ready. It runs
+// each bound pod's containers as local processes, in a private mount
+// namespace per pod, and reports pod status as a kubelet does. It serves the
+// kubelet API (logs, exec, attach) that the API server calls.
 package kubelet
 
 import (

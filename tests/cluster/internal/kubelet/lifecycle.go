@@ -137,8 +137,8 @@ func (w *podWorker) runInitContainers(ctx context.Context) bool {
 	return true
 }
 
-// runMainContainers runs the main containers side by side, each restarted
-// as the pod's restart policy says, until none will run again.
+// runMainContainers runs the main containers side by side, restarting each
+// one when the pod's restart policy allows, until none will run again.
 func (w *podWorker) runMainContainers(ctx context.Context) {
 	var wg sync.WaitGroup
 	for _, c := range w.containers {

@@ -110,9 +110,9 @@ func (n *node) register(ctx context.Context) error {
 
 // mergeTaints adds the catalog's taints to those present, keeping taints
 // that controllers added, such as node.kubernetes.io/unreachable.
-func mergeTaints(present, wanted []corev1.Taint) []corev1.Taint {
+func mergeTaints(present, fromCatalog []corev1.Taint) []corev1.Taint {
 	merged := append([]corev1.Taint{}, present...)
-	for _, w := range wanted {
+	for _, w := range fromCatalog {
 		found := false
 		for _, p := range present {
 			if p.Key == w.Key && p.Effect == w.Effect {

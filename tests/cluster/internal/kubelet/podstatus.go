@@ -35,8 +35,8 @@ func (w *podWorker) syncStatus(ctx context.Context) {
 		return err
 	})
 	// Once the pod is deleted, the Node authorizer forbids reading it.
-	gone := apierrors.IsNotFound(err) || apierrors.IsForbidden(err) && w.interrupted()
-	if err != nil && !gone && ctx.Err() == nil {
+	deleted := apierrors.IsNotFound(err) || apierrors.IsForbidden(err) && w.interrupted()
+	if err != nil && !deleted && ctx.Err() == nil {
 		log.Printf("pod %s/%s: updating status: %v", w.namespace, w.name, err)
 	}
 }

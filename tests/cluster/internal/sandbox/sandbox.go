@@ -157,10 +157,10 @@ func rbind(source, target string) error {
 // bindVolume mounts m.Source at m.Target inside root, creating the target as
 // a folder or an empty file to match the source.
 //
-// NOTE: a target inside a bind-mounted host folder (say /home/u/models, or
-// /opt/x) is created in the host's folder, because binds share the host's
-// files; it stays there, empty, after the pod ends. Targets at the top level
-// or under /tmp or /run never touch the host.
+// NOTE: a missing target inside a bind-mounted host folder, such as
+// /opt/models, is created in the host's folder, because the bind shares the
+// host's files. It stays there, empty, after the pod ends. Targets at the top
+// level or under /tmp or /run never touch the host.
 func bindVolume(root string, m Mount) error {
 	target, err := resolveInRoot(root, m.Target)
 	if err != nil {

@@ -73,9 +73,9 @@ func (p *process) stop(grace time.Duration) {
 // describeExit returns a sentence that names the component, how it ended and
 // where its log is.
 func (p *process) describeExit() string {
-	how := "exited with status 0"
+	exit := "exited with status 0"
 	if p.err != nil {
-		how = p.err.Error()
+		exit = p.err.Error()
 	}
-	return fmt.Sprintf("%s %s; see %s", p.component.Name, how, p.logPath)
+	return fmt.Sprintf("%s %s; see %s", p.component.Name, exit, p.logPath)
 }

@@ -36,15 +36,15 @@ func (s *supervisor) startAPIServer(ctx context.Context) error {
 func (s *supervisor) restartAPIServer(ctx context.Context) error {
 	s.mu.Lock()
 	var old *process
-	kept := s.procs[:0]
+	remaining := s.procs[:0]
 	for _, p := range s.procs {
 		if p.component.Name == "kube-apiserver" {
 			old = p
 			continue
 		}
-		kept = append(kept, p)
+		remaining = append(remaining, p)
 	}
-	s.procs = kept
+	s.procs = remaining
 	s.mu.Unlock()
 
 	if old != nil {
