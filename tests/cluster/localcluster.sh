@@ -48,7 +48,7 @@ build() {
 	mkdir -p "$bin"
 	log "building bin/localcluster (the first build takes about 9 minutes on 2 cores)"
 	local started=$SECONDS
-	(cd "$here" && nice go build -o "$bin/localcluster.new" ./cmd/localcluster)
+	(cd "$here" && nice go build -buildvcs=false -o "$bin/localcluster.new" ./cmd/localcluster)
 	mv "$bin/localcluster.new" "$bin/localcluster"
 	ln -sf localcluster "$bin/kubectl"
 	echo "$hash" >"$bin/.source-hash"

@@ -121,6 +121,12 @@ func (w *podWorker) startContainer(ctx context.Context, c *container) (*containe
 	c.instance = restart
 	c.state = corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: metav1.Now()}}
 	w.mu.Unlock()
+
+	// killOnInterrupt lists the processes once; one that started after that
+	// is killed here.
+	if w.interrupted() {
+		signalGroup(proc, syscall.SIGKILL)
+	}
 	return proc, nil
 }
 

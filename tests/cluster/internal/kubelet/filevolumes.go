@@ -52,11 +52,6 @@ func (w *podWorker) keepRefreshing(ctx context.Context, pod *corev1.Pod, v corev
 		if _, err := w.refreshFileVolume(ctx, pod, v, dir); err != nil {
 			log.Printf("pod %s/%s: refreshing volume %q: %v", w.namespace, w.name, v.Name, err)
 		}
-		select {
-		case <-w.done:
-			return
-		default:
-		}
 	}
 }
 

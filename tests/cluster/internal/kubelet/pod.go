@@ -104,7 +104,8 @@ func (w *podWorker) interrupted() bool {
 	}
 }
 
-// sleep waits for d and returns false if the worker was interrupted first.
+// sleep waits for d and returns false if the worker was interrupted or
+// finished first.
 func (w *podWorker) sleep(d time.Duration) bool {
 	select {
 	case <-time.After(d):
@@ -112,6 +113,7 @@ func (w *podWorker) sleep(d time.Duration) bool {
 	case <-w.deleting:
 	case <-w.gone:
 	case <-w.stopping:
+	case <-w.done:
 	}
 	return false
 }
