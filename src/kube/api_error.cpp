@@ -41,8 +41,8 @@ ErrorKind kind_for_code(int code) {
 
 std::string hint_for_code(int code) {
   if (code == 401) {
-    return "; the credentials of the kubeconfig user were rejected: renew the token or certificate, "
-           "or pick another context with --context";
+    return ": the API server rejected the credentials of the kubeconfig user; renew the token or "
+           "certificate, or pick another context with --context";
   }
   if (code == 403) return "; ask a cluster administrator to grant this permission";
   return "";
@@ -68,8 +68,11 @@ ApiError make_error(int code, std::string reason, std::string server_message, nl
   std::string text = error.server_message.empty()
                          ? fmt::format("{} {} failed with HTTP {}", request.method, request.path, code)
                          : error.server_message;
-  if (code == 401 && error.server_message.empty()) text = "You must be logged in to the server";
-  error.message = fmt::format("Error from server ({}): {}{}", label, text, hint_for_code(code));
+  if (code == 401) {
+    error.message = fmt::format("You must be logged in to the server ({}){}", label, hint_for_code(code));
+  } else {
+    error.message = fmt::format("Error from server ({}): {}{}", label, text, hint_for_code(code));
+  }
   return error;
 }
 

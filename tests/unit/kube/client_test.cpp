@@ -154,3 +154,18 @@ TEST_CASE("client stops when cancelled", "[kube][client][cluster]") {
   CHECK(watch.error().kind == ErrorKind::interrupted);
   CHECK(chunks >= 1);
 }
+
+TEST_CASE("client maps a rejected token to unauthorized", "[kube][client][cluster]") {
+  REQUIRE_TEST_CLUSTER();
+  auto config = cluster_config();
+  config.tls.client_certificate_pem.clear();
+  config.tls.client_key_pem.clear();
+  config.token = "not-a-valid-token";
+  Client client(config);
+
+  auto result = client.get(resource_path("v1", "default", "configmaps"));
+  REQUIRE_FALSE(result);
+  CHECK(result.error().http_code == 401);
+  CHECK(result.error().kind == ErrorKind::unauthorized);
+  CHECK(result.error().message.starts_with("You must be logged in to the server (Unauthorized)"));
+}
