@@ -98,6 +98,7 @@ Result<void> ListCommand::run(Streams& streams) {
   ordered_json items = ordered_json::array();
   std::vector<std::vector<std::string>> rows;
   for (const auto& job : *jobs) {
+    if (!annotation(job, "mconv.dev/fetch-for").empty()) continue;  // a helper Job, not a conversion
     auto described = describe_job(job);
     if (!all_users_ && described["user"] != *user) continue;
     rows.push_back({described["name"], described["model"], described["gpu"], described["status"], described["age"]});

@@ -59,6 +59,7 @@ ConvertCommand::ConvertCommand(CLI::App& parent, const GlobalOptions& global)
   app_->add_option("--tolerance-rel", tolerance_rel_, "Largest relative output difference from ONNX Runtime to accept");
   app_->add_option("--storage-class", storage_class_, "Storage class of the staging volume (default: the cluster's default)");
   app_->add_option("--timeout", timeout_, "Time limit for the conversion in the cluster, such as 30m or 2h")->capture_default_str();
+  app_->add_option("--schedule-timeout", schedule_timeout_, "How long to wait when no node has the GPU before giving up, such as 10m")->capture_default_str();
   app_->add_option("--keep-for", keep_for_, "How long the cluster keeps a finished conversion and its result, such as 24h")->capture_default_str();
 }
 
@@ -77,7 +78,7 @@ std::optional<Error> ConvertCommand::validate() const {
       return Error{ErrorKind::usage, fmt::format("invalid --namespace '{}': {}", global_.namespace_name, reason)};
     }
   }
-  for (auto [flag, value] : {std::pair{"--timeout", &timeout_}, {"--keep-for", &keep_for_}}) {
+  for (auto [flag, value] : {std::pair{"--timeout", &timeout_}, {"--keep-for", &keep_for_}, {"--schedule-timeout", &schedule_timeout_}}) {
     if (auto seconds = duration_flag(*value, flag); !seconds) return seconds.error();
   }
   return std::nullopt;
@@ -175,6 +176,7 @@ Result<void> ConvertCommand::run_in_cluster(Streams& streams) {
   settings.detach = detach_;
   settings.keep = keep_;
   settings.rerun = rerun_;
+  settings.no_node_limit = std::chrono::seconds(*duration_flag(schedule_timeout_, "--schedule-timeout"));
 
   ProgressPrinter printer(streams.out, streams.err, streams.terminal, output_ == "json");
   core::JobStore store(*access->client, access->namespace_name, cancel);

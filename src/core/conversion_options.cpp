@@ -150,6 +150,11 @@ std::optional<Error> check_options(const ConversionOptions& options, const Model
     if (value && !(*value >= 0)) return Error{ErrorKind::usage, fmt::format("invalid {} '{}': give a number of at least 0", name, *value)};
   }
 
+  if (model.format == ModelFormat::torchscript && options.shapes.empty()) {
+    return Error{ErrorKind::usage, "a TorchScript model records no input shapes: pass --shape INPUT=DIMS for each input of its forward(), "
+                                   "such as --shape x=1x3x224x224"};
+  }
+
   std::vector<std::string> seen;
   for (const auto& shape : options.shapes) {
     if (std::ranges::find(seen, shape.input) != seen.end()) {

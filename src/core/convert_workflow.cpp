@@ -17,6 +17,8 @@ using nlohmann::json;
 constexpr std::size_t kept_log_lines = 15;
 constexpr std::size_t max_metadata_bytes = 4 << 20;
 constexpr std::chrono::seconds deletion_limit{120};
+// How long the Job controller may take to mark a Job failed after its pod failed.
+constexpr std::chrono::seconds settle_time{10};
 
 std::string pod_name(const json& pod) { return pod["metadata"].value("name", ""); }
 
@@ -196,19 +198,37 @@ Result<ConversionResult> ConvertWorkflow::follow_and_download(const std::string&
     observer_.step("waiting for the converter pod to start");
     auto pod = wait_for_converter(store_, pod_owner, gpu_name, observer_, settings_.no_node_limit, cancel_);
     if (!pod) {
-      if (pod.error().kind == ErrorKind::conversion && pod.error().message.find("failed before") != std::string::npos) failed_in_cluster_ = true;
+      if (job_failed(job_name)) {
+        failed_in_cluster_ = true;
+        return std::unexpected(explain_failure(job_name, fmt::format("the conversion failed (job \"{}\")", job_name)));
+      }
       return std::unexpected(pod.error());
     }
     auto name = pod_name(*pod);
     observer_.step(fmt::format("converter running in pod \"{}\" on node \"{}\"", name, (*pod)["spec"].value("nodeName", "")),
                    {{"pod", name}});
 
+    auto stage = converter_stage_so_far(name);
+    if (!stage) return std::unexpected(stage.error());
+    if (*stage == "done" && !finished_) {
+      // The converter has served its download and is exiting, so its pod cannot be
+      // reached any more: fetch the result like that of a finished Job.
+      observer_.step("the converter has already finished; fetching its result");
+      finished_ = true;
+      auto fetch_job = start_fetch_job(job_name);
+      if (!fetch_job) return std::unexpected(fetch_job.error());
+      pod_owner = *fetch_job;
+      continue;
+    }
     if (upload && !finished_) {
-      auto stage = converter_stage_so_far(name);
-      if (!stage) return std::unexpected(stage.error());
       if (stage->empty() || *stage == "waiting-input") {
         ConverterPod target{store_.client(), store_.namespace_name(), name};
         auto uploaded = upload_model(target, settings_.model_path, upload->staged_path, upload->sha256, upload->size, observer_, cancel_);
+        if (!uploaded && !cancel_.requested() && job_failed(job_name, settle_time)) {
+          // The upload broke because the Job failed, such as at its deadline: say why.
+          failed_in_cluster_ = true;
+          return std::unexpected(explain_failure(job_name, fmt::format("the conversion failed (job \"{}\")", job_name)));
+        }
         if (!uploaded) return std::unexpected(uploaded.error());
       }
     }
@@ -218,17 +238,30 @@ Result<ConversionResult> ConvertWorkflow::follow_and_download(const std::string&
     }
 
     auto ready = follow_until_ready(name);
+    if (!ready && !cancel_.requested() && job_failed(job_name, settle_time)) {
+      failed_in_cluster_ = true;
+      return std::unexpected(explain_failure(job_name, fmt::format("the conversion failed (job \"{}\")", job_name)));
+    }
     if (!ready) return std::unexpected(ready.error());
-    if (*ready) return download(name, std::move(result));
+    if (*ready) {
+      auto downloaded = download(name, result);
+      if (downloaded || finished_ || cancel_.requested() || converter_still_running(job_name, name)) return downloaded;
+      // Another run acknowledged its download in the meantime and the converter exited:
+      // serve the result again from a fetch Job.
+      observer_.step("the converter finished while downloading; fetching its result again");
+      finished_ = true;
+      auto fetch_job = start_fetch_job(job_name);
+      if (!fetch_job) return std::unexpected(fetch_job.error());
+      pod_owner = *fetch_job;
+      continue;
+    }
 
     // The converter exited without a result. A deterministic failure fails the Job; any
     // other failure makes the Job start a new pod, which finds the model already staged.
     if (finished_) {
       return fail(ErrorKind::conversion, "the pod serving job \"{}\"'s result stopped before the download; run 'mconv fetch {}' again", job_name, job_name);
     }
-    auto job = store_.get_job(job_name);
-    if (!job) return std::unexpected(static_cast<Error>(job.error()));
-    if (!*job || job_status(**job).state != JobState::active) {
+    if (exited_deterministically(job_name, name) || job_failed(job_name, settle_time)) {
       failed_in_cluster_ = true;
       return std::unexpected(explain_failure(job_name, fmt::format("the conversion failed (job \"{}\")", job_name)));
     }
@@ -257,6 +290,39 @@ Result<std::string> ConvertWorkflow::start_fetch_job(const std::string& job_name
   auto created = store_.create_job(make_fetch_job(**job, user_, settings_.fetch_wait_seconds));
   if (!created && !created.error().is_already_exists()) return std::unexpected(static_cast<Error>(created.error()));
   return name;
+}
+
+// Returns whether the Job has failed, waiting up to `wait` for its controller to say so.
+bool ConvertWorkflow::job_failed(const std::string& job_name, std::chrono::seconds wait) {
+  auto deadline = std::chrono::steady_clock::now() + wait;
+  while (true) {
+    auto job = store_.get_job(job_name);
+    if (job && (!*job || job_status(**job).state == JobState::failed)) return job->has_value();
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    if (!kube::sleep_unless_cancelled(std::chrono::milliseconds(500), cancel_)) return false;
+  }
+}
+
+// Returns whether the converter container of the pod still runs.
+bool ConvertWorkflow::converter_still_running(const std::string& job_name, const std::string& pod_name) {
+  auto pods = store_.list_pods(job_name);
+  if (!pods) return true;
+  for (const auto& pod : *pods) {
+    if (pod["metadata"].value("name", "") == pod_name) return converter_running(pod);
+  }
+  return false;
+}
+
+// Returns whether the pod's converter exited with a code that fails the Job at once.
+bool ConvertWorkflow::exited_deterministically(const std::string& job_name, const std::string& pod_name) {
+  auto pods = store_.list_pods(job_name);
+  if (!pods) return false;
+  for (const auto& pod : *pods) {
+    if (pod["metadata"].value("name", "") != pod_name) continue;
+    auto termination = converter_termination(pod);
+    return termination && std::ranges::find(deterministic_exit_codes, termination->exit_code) != std::end(deterministic_exit_codes);
+  }
+  return false;
 }
 
 Result<std::string> ConvertWorkflow::converter_stage_so_far(const std::string& pod) {

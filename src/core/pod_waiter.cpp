@@ -50,6 +50,9 @@ class PodWaiter {
       if (!end) return std::unexpected(static_cast<Error>(end.error()));
       if (!end->resource_version.empty()) resource_version = end->resource_version;
       if (fatal_) return std::unexpected(*fatal_);
+      if (no_node_since_ && Clock::now() - *no_node_since_ > no_node_limit_) {
+        return fail(ErrorKind::cluster, "{} (gave up after {} s)", last_message_, no_node_limit_.count());
+      }
     }
     return *running_pod_;
   }

@@ -70,6 +70,9 @@ class ConvertWorkflow {
   Result<ConversionResult> follow_and_download(const std::string& job_name, const std::string& gpu_name,
                                                const std::optional<Upload>& upload);
   Result<std::string> start_fetch_job(const std::string& job_name);
+  bool job_failed(const std::string& job_name, std::chrono::seconds wait = {});
+  bool exited_deterministically(const std::string& job_name, const std::string& pod_name);
+  bool converter_still_running(const std::string& job_name, const std::string& pod_name);
   Result<std::string> converter_stage_so_far(const std::string& pod);
   Result<bool> follow_until_ready(const std::string& pod);
   Result<ConversionResult> download(const std::string& pod, ConversionResult result);
