@@ -123,7 +123,7 @@ session_members() {
 	local sid=$1 stat line pid
 	local -a fields
 	for stat in /proc/[0-9]*/stat; do
-		read -r line <"$stat" 2>/dev/null || continue
+		read -r line 2>/dev/null <"$stat" || continue
 		# The command name in brackets may contain spaces; the session id
 		# is the fourth field after it.
 		read -r -a fields <<<"${line##*) }"

@@ -77,10 +77,11 @@ func shellPod(name, script string) *corev1.Pod {
 	}
 }
 
-// createPod creates pod in "default" and deletes it when the test ends.
+// createPod creates pod in the test namespace and deletes it when the test
+// ends.
 func createPod(t *testing.T, ctx context.Context, u user, pod *corev1.Pod) *corev1.Pod {
 	t.Helper()
-	pods := u.client.CoreV1().Pods("default")
+	pods := u.client.CoreV1().Pods(testNamespace)
 	created, err := pods.Create(ctx, pod, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatalf("creating pod %s: %v", pod.Name, err)
@@ -96,7 +97,7 @@ func waitForPod(t *testing.T, ctx context.Context, u user, name string, what str
 	t.Helper()
 	var last *corev1.Pod
 	err := wait.PollUntilContextCancel(ctx, 250*time.Millisecond, true, func(ctx context.Context) (bool, error) {
-		pod, err := u.client.CoreV1().Pods("default").Get(ctx, name, metav1.GetOptions{})
+		pod, err := u.client.CoreV1().Pods(testNamespace).Get(ctx, name, metav1.GetOptions{})
 		if err != nil {
 			return false, err
 		}

@@ -30,7 +30,7 @@ var execTransports = []struct {
 
 func execURL(u user, pod string, command ...string) *url.URL {
 	return u.client.CoreV1().RESTClient().Post().
-		Namespace("default").Resource("pods").Name(pod).SubResource("exec").
+		Namespace(testNamespace).Resource("pods").Name(pod).SubResource("exec").
 		VersionedParams(&corev1.PodExecOptions{
 			Container: "main", Command: command, Stdin: true, Stdout: true, Stderr: true,
 		}, scheme.ParameterCodec).URL()

@@ -26,7 +26,7 @@ func fault(t *testing.T, args ...string) {
 func TestCutConnectionsEndsWatch(t *testing.T) {
 	admin := connect(t, "admin")
 	ctx := testContext(t, time.Minute)
-	watcher, err := admin.client.CoreV1().Pods("default").Watch(ctx, metav1.ListOptions{})
+	watcher, err := admin.client.CoreV1().Pods(testNamespace).Watch(ctx, metav1.ListOptions{})
 	if err != nil {
 		t.Fatalf("starting watch: %v", err)
 	}
@@ -52,7 +52,7 @@ func TestCutConnectionsEndsLogFollow(t *testing.T) {
 	pod := createPod(t, ctx, admin, shellPod(uniqueName("cutlogs"), "while true; do echo tick; sleep 1; done"))
 	waitForPod(t, ctx, admin, pod.Name, "Running", podRunning)
 
-	stream, err := admin.client.CoreV1().Pods("default").GetLogs(pod.Name, &corev1.PodLogOptions{Follow: true}).Stream(ctx)
+	stream, err := admin.client.CoreV1().Pods(testNamespace).GetLogs(pod.Name, &corev1.PodLogOptions{Follow: true}).Stream(ctx)
 	if err != nil {
 		t.Fatalf("opening log stream: %v", err)
 	}
@@ -77,7 +77,7 @@ func TestKillPodFailsNeverPod(t *testing.T) {
 	pod := createPod(t, ctx, admin, shellPod(uniqueName("killed"), "sleep 300"))
 	waitForPod(t, ctx, admin, pod.Name, "Running", podRunning)
 
-	fault(t, "kill-pod", "default", pod.Name)
+	fault(t, "kill-pod", testNamespace, pod.Name)
 	done := waitForPod(t, ctx, admin, pod.Name, "Failed", func(p *corev1.Pod) (bool, error) {
 		return p.Status.Phase == corev1.PodFailed, nil
 	})

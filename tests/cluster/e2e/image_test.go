@@ -48,7 +48,7 @@ func TestConverterImageIsMapped(t *testing.T) {
 	waitForPod(t, ctx, admin, pod.Name, "Succeeded", func(p *corev1.Pod) (bool, error) {
 		return p.Status.Phase == corev1.PodSucceeded, nil
 	})
-	body, err := admin.client.CoreV1().Pods("default").GetLogs(pod.Name, &corev1.PodLogOptions{}).DoRaw(ctx)
+	body, err := admin.client.CoreV1().Pods(testNamespace).GetLogs(pod.Name, &corev1.PodLogOptions{}).DoRaw(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

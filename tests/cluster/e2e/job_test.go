@@ -30,7 +30,7 @@ func waitForJobCondition(t *testing.T, ctx context.Context, u user, name string)
 	t.Helper()
 	var found batchv1.JobConditionType
 	err := wait.PollUntilContextCancel(ctx, 250*time.Millisecond, true, func(ctx context.Context) (bool, error) {
-		job, err := u.client.BatchV1().Jobs("default").Get(ctx, name, metav1.GetOptions{})
+		job, err := u.client.BatchV1().Jobs(testNamespace).Get(ctx, name, metav1.GetOptions{})
 		if err != nil {
 			return false, err
 		}
@@ -50,7 +50,7 @@ func waitForJobCondition(t *testing.T, ctx context.Context, u user, name string)
 
 func createJob(t *testing.T, ctx context.Context, u user, job *batchv1.Job) {
 	t.Helper()
-	jobs := u.client.BatchV1().Jobs("default")
+	jobs := u.client.BatchV1().Jobs(testNamespace)
 	if _, err := jobs.Create(ctx, job, metav1.CreateOptions{}); err != nil {
 		t.Fatalf("creating Job %s: %v", job.Name, err)
 	}

@@ -17,7 +17,7 @@ func TestLogsFollowWhileRunning(t *testing.T) {
 		"for i in 1 2 3 4 5; do echo line $i; sleep 1; done"))
 	waitForPod(t, ctx, alice, pod.Name, "Running", podRunning)
 
-	stream, err := alice.client.CoreV1().Pods("default").GetLogs(pod.Name, &corev1.PodLogOptions{Follow: true}).Stream(ctx)
+	stream, err := alice.client.CoreV1().Pods(testNamespace).GetLogs(pod.Name, &corev1.PodLogOptions{Follow: true}).Stream(ctx)
 	if err != nil {
 		t.Fatalf("opening log stream: %v", err)
 	}
@@ -27,7 +27,7 @@ func TestLogsFollowWhileRunning(t *testing.T) {
 	if !scanner.Scan() {
 		t.Fatalf("log stream ended before the first line: %v", scanner.Err())
 	}
-	running, err := alice.client.CoreV1().Pods("default").Get(ctx, pod.Name, metav1.GetOptions{})
+	running, err := alice.client.CoreV1().Pods(testNamespace).Get(ctx, pod.Name, metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestLogsOptions(t *testing.T) {
 
 	// sinceTime travels in the query with one-second precision, so "three"
 	// comes more than a second after "two" for the since-time case.
-	stamped, err := admin.client.CoreV1().Pods("default").GetLogs(pod.Name, &corev1.PodLogOptions{Timestamps: true}).DoRaw(ctx)
+	stamped, err := admin.client.CoreV1().Pods(testNamespace).GetLogs(pod.Name, &corev1.PodLogOptions{Timestamps: true}).DoRaw(ctx)
 	if err != nil {
 		t.Fatalf("reading logs with timestamps: %v", err)
 	}
@@ -86,7 +86,7 @@ func TestLogsOptions(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			body, err := admin.client.CoreV1().Pods("default").GetLogs(pod.Name, &tc.options).DoRaw(ctx)
+			body, err := admin.client.CoreV1().Pods(testNamespace).GetLogs(pod.Name, &tc.options).DoRaw(ctx)
 			if err != nil {
 				t.Fatalf("reading logs: %v", err)
 			}
@@ -111,7 +111,7 @@ func TestLogsPreviousAfterRestart(t *testing.T) {
 		return len(s) == 1 && s[0].RestartCount == 1 && s[0].State.Running != nil, nil
 	})
 
-	logs := admin.client.CoreV1().Pods("default")
+	logs := admin.client.CoreV1().Pods(testNamespace)
 	previous, err := logs.GetLogs(pod.Name, &corev1.PodLogOptions{Previous: true}).DoRaw(ctx)
 	if err != nil {
 		t.Fatalf("reading previous logs: %v", err)

@@ -14,7 +14,7 @@ import (
 func TestClaimIsProvisionedAndWritableWithFSGroup(t *testing.T) {
 	alice := connect(t, "alice")
 	ctx := testContext(t, 2*time.Minute)
-	claims := alice.client.CoreV1().PersistentVolumeClaims("default")
+	claims := alice.client.CoreV1().PersistentVolumeClaims(testNamespace)
 	claim := &corev1.PersistentVolumeClaim{
 		ObjectMeta: metav1.ObjectMeta{Name: uniqueName("data")},
 		Spec: corev1.PersistentVolumeClaimSpec{
@@ -38,7 +38,7 @@ func TestClaimIsProvisionedAndWritableWithFSGroup(t *testing.T) {
 		return p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed, nil
 	})
 
-	body, err := alice.client.CoreV1().Pods("default").GetLogs(pod.Name, &corev1.PodLogOptions{}).DoRaw(ctx)
+	body, err := alice.client.CoreV1().Pods(testNamespace).GetLogs(pod.Name, &corev1.PodLogOptions{}).DoRaw(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestServiceAccountTokenIsMounted(t *testing.T) {
 		return p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed, nil
 	})
 	if done.Status.Phase != corev1.PodSucceeded {
-		body, _ := admin.client.CoreV1().Pods("default").GetLogs(pod.Name, &corev1.PodLogOptions{}).DoRaw(ctx)
+		body, _ := admin.client.CoreV1().Pods(testNamespace).GetLogs(pod.Name, &corev1.PodLogOptions{}).DoRaw(ctx)
 		t.Fatalf("service account files are missing: %s; output %q", describe(done), body)
 	}
 }

@@ -68,7 +68,7 @@ func (s *supervisor) apiServerReady(ctx context.Context) error {
 func (s *supervisor) applyManifests(ctx context.Context) error {
 	dir := filepath.Join(s.cluster.RepoRoot, "tests", "cluster", "manifests")
 	cmd := exec.CommandContext(ctx, s.cluster.Executable, "kubectl",
-		"--kubeconfig", s.layout.ComponentKubeconfig("admin"), "apply", "--server-side", "-f", dir)
+		"--kubeconfig", s.layout.ComponentKubeconfig("admin"), "apply", "--server-side", "--force-conflicts", "-f", dir)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("applying %s: %w; see %s", dir, err, s.layout.Log("supervisor"))
