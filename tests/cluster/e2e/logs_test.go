@@ -101,7 +101,7 @@ func TestLogsPreviousAfterRestart(t *testing.T) {
 	admin := connect(t, "admin")
 	ctx := testContext(t, time.Minute)
 	// /tmp is the container's own tmpfs and survives its restarts, so the
-	// second instance sees the first one's marker.
+	// second instance finds the first one's marker.
 	spec := shellPod(uniqueName("previous"),
 		"if [ -e /tmp/ran ]; then echo second; sleep 300; else touch /tmp/ran; echo first; exit 1; fi")
 	spec.Spec.RestartPolicy = corev1.RestartPolicyOnFailure
