@@ -106,6 +106,13 @@ ApiResult<void> list_and_watch(Client& client, const WatchRequest& request, cons
   bool needs_list = true;
   Reconnector reconnector(request.reconnect_limit);
 
+  // Records each event's version, so that a watch cut short by an error resumes after
+  // the last event delivered rather than from where that watch started.
+  auto tracking = [&](const WatchEvent& event) {
+    if (auto version = resource_version_of(event.object); !version.empty()) resource_version = version;
+    return on_event(event);
+  };
+
   while (true) {
     if (needs_list) {
       auto listed = list_all(client, request, on_event, cancel);
@@ -118,10 +125,9 @@ ApiResult<void> list_and_watch(Client& client, const WatchRequest& request, cons
       needs_list = false;
     }
 
-    auto end = watch_once(client, request, resource_version, on_event, cancel);
+    auto end = watch_once(client, request, resource_version, tracking, cancel);
     if (end) {
       if (end->stopped) return {};
-      resource_version = end->resource_version;
       reconnector.succeeded();
       vlog(4, "watch of {} ended by the server; resuming from resourceVersion {}", request.path, resource_version);
       continue;
