@@ -110,6 +110,12 @@ func (w *podWorker) sandboxSpec(volumes map[string]string) (*sandbox.Spec, error
 			}
 			root.Mounts = append(root.Mounts, sandbox.Mount{Source: source, Target: m.MountPath, ReadOnly: m.ReadOnly})
 		}
+		if c.folder != "" {
+			// The image folder is bound at its own path, so the container
+			// finds it even where the host folder around it is replaced,
+			// as /tmp is when the repository lies under /tmp.
+			root.Mounts = append(root.Mounts, sandbox.Mount{Source: c.folder, Target: c.folder})
+		}
 		spec.Containers = append(spec.Containers, root)
 	}
 	return spec, nil
