@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "mconv/kube/reconnect.h"
 #include "mconv/kube/url.h"
 
 namespace mconv::core {
@@ -29,10 +30,31 @@ std::string event_time(const json& event) {
   return "";
 }
 
+// How long reads keep retrying a server that does not answer.
+constexpr std::chrono::seconds retry_limit{60};
+constexpr std::chrono::seconds forbidden_retry_limit{20};
+
 }  // namespace
 
+kube::ApiResult<json> JobStore::get(const std::string& path, const kube::Query& query) {
+  auto deadline = std::chrono::steady_clock::now() + retry_limit;
+  auto pause = std::chrono::milliseconds(250);
+  auto forbidden_deadline = std::chrono::steady_clock::now() + forbidden_retry_limit;
+  while (true) {
+    auto answer = client_.get(path, query, cancel_);
+    if (answer) read_allowed_ = true;
+    bool transient = !answer && answer.error().is_retryable() && answer.error().kind != ErrorKind::interrupted;
+    // An API server that has just restarted can deny requests until its authorization
+    // caches fill, so a denial after earlier reads succeeded is retried briefly.
+    bool early_denial = !answer && read_allowed_ && answer.error().http_code == 403 && std::chrono::steady_clock::now() < forbidden_deadline;
+    if (!(transient || early_denial) || std::chrono::steady_clock::now() + pause > deadline) return answer;
+    if (!kube::sleep_unless_cancelled(pause, cancel_)) return answer;
+    pause = std::min(pause * 2, std::chrono::milliseconds(4000));
+  }
+}
+
 kube::ApiResult<std::optional<json>> JobStore::get_job(const std::string& name) {
-  auto job = client_.get(kube::resource_path("batch/v1", namespace_, "jobs", name), {}, cancel_);
+  auto job = get(kube::resource_path("batch/v1", namespace_, "jobs", name));
   if (job) return std::optional<json>(std::move(*job));
   if (job.error().is_not_found()) return std::optional<json>();
   return std::unexpected(in_context(job.error(), fmt::format("getting job \"{}\" in namespace \"{}\"", name, namespace_)));
@@ -46,7 +68,7 @@ kube::ApiResult<json> JobStore::create_job(const json& job) {
 }
 
 kube::ApiResult<std::optional<json>> JobStore::get_claim(const std::string& name) {
-  auto claim = client_.get(kube::resource_path("v1", namespace_, "persistentvolumeclaims", name), {}, cancel_);
+  auto claim = get(kube::resource_path("v1", namespace_, "persistentvolumeclaims", name));
   if (claim) return std::optional<json>(std::move(*claim));
   if (claim.error().is_not_found()) return std::optional<json>();
   return std::unexpected(in_context(claim.error(), fmt::format("getting persistentvolumeclaim \"{}\" in namespace \"{}\"", name, namespace_)));
@@ -83,7 +105,7 @@ kube::ApiResult<void> JobStore::delete_claim(const std::string& name) {
 }
 
 kube::ApiResult<std::vector<json>> JobStore::list(const std::string& path, const kube::Query& query) {
-  auto list = client_.get(path, query, cancel_);
+  auto list = get(path, query);
   if (!list) return std::unexpected(list.error());
   std::vector<json> items;
   for (auto& item : (*list)["items"]) items.push_back(std::move(item));

@@ -59,8 +59,8 @@ class PodWaiter {
 
  private:
   Result<std::string> list_pods() {
-    auto list = store_.client().get(kube::resource_path("v1", store_.namespace_name(), "pods"),
-                                    {{"labelSelector", fmt::format("{}={}", job_name_label, job_name_)}}, cancel_);
+    auto list = store_.get(kube::resource_path("v1", store_.namespace_name(), "pods"),
+                           {{"labelSelector", fmt::format("{}={}", job_name_label, job_name_)}});
     if (!list) return std::unexpected(static_cast<Error>(list.error()));
     for (const auto& pod : (*list)["items"]) {
       if (on_event(kube::WatchEvent{"ADDED", pod, true}) == kube::WatchControl::stop) break;

@@ -48,12 +48,17 @@ class JobStore {
   // Returns the events about one object, oldest first.
   kube::ApiResult<std::vector<nlohmann::json>> events_for(const std::string& kind, const std::string& name);
 
+  // Sends a GET, retrying for a while when no answer came or the server was busy, as
+  // after a restarted API server or a cut connection. Reads are safe to repeat.
+  kube::ApiResult<nlohmann::json> get(const std::string& path, const kube::Query& query = {});
+
  private:
   kube::ApiResult<std::vector<nlohmann::json>> list(const std::string& path, const kube::Query& query);
 
   kube::Client& client_;
   std::string namespace_;
   kube::Cancellation cancel_;
+  bool read_allowed_ = false;  // set after the first successful read
 };
 
 }  // namespace mconv::core
