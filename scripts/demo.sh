@@ -1,21 +1,34 @@
 #!/usr/bin/env bash
-# Shows mconv on a fresh Debian 12 machine: installs the dependencies (as root), builds
-# mconv, lists the GPUs of the shipped catalog and prints the Job that converting the
-# small ONNX test model for a T4 would create.
+# Shows mconv on a fresh Debian 12 machine, as root: installs the dependencies, builds
+# mconv, starts the local test cluster, converts the small ONNX test model into an
+# OpenVINO engine for x86-64 CPU nodes (the cluster has no real GPU), and stops the
+# cluster again. The engine and its metadata land in demo-output/.
 set -euo pipefail
 
 repo=$(cd -- "$(dirname -- "$0")/.." && pwd)
 cd "$repo"
+state=$(mktemp -d /tmp/mconv-demo-XXXXXX)
 
 if [[ $(id -u) -eq 0 ]]; then
   scripts/install-deps.sh
 fi
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build --target mconv
+scripts/python-env.sh
 
+stop_cluster() { tests/cluster/localcluster.sh stop --state "$state" || true; rm -rf "$state"; }
+trap stop_cluster EXIT
+tests/cluster/localcluster.sh start --state "$state"
+tests/cluster/bin/kubectl --kubeconfig "$state/admin.kubeconfig" apply -f deploy/rbac.yaml -f deploy/admission-policy.yaml
+
+mkdir -p demo-output
+mconv() { build/src/mconv --kubeconfig "$state/alice.kubeconfig" "$@"; }
 echo
 echo "\$ mconv list-gpus"
-build/src/mconv list-gpus
+mconv list-gpus
 echo
-echo "\$ mconv convert tests/fixtures/models/tiny_cnn.onnx --gpu T4 --dry-run"
-build/src/mconv convert tests/fixtures/models/tiny_cnn.onnx --gpu T4 --dry-run
+echo "\$ mconv convert tests/fixtures/models/tiny_cnn.onnx --gpu cpu --output-file demo-output/tiny_cnn.blob --force"
+mconv convert tests/fixtures/models/tiny_cnn.onnx --gpu cpu --output-file demo-output/tiny_cnn.blob --force
+echo
+echo "\$ mconv list"
+mconv list

@@ -8,13 +8,13 @@
 #
 # Suites: unit (C++ unit tests), asan (the same under AddressSanitizer and
 # UndefinedBehaviorSanitizer), converter (the converter's pytest suite), cluster (the
-# local cluster's own tests).
+# local cluster's own tests), e2e (mconv against the local cluster).
 set -uo pipefail
 
 repo=$(cd -- "$(dirname -- "$0")/.." && pwd)
 cd "$repo"
 
-all_suites=(unit asan converter cluster)
+all_suites=(unit asan converter cluster e2e)
 suites=("${@:-${all_suites[@]}}")
 passed=0
 failed=0
@@ -49,6 +49,14 @@ suite_converter() {
 
 suite_cluster() {
   tests/cluster/run-tests.sh
+}
+
+suite_e2e() {
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMCONV_WERROR=ON >/dev/null &&
+    cmake --build build --target mconv &&
+    scripts/python-env.sh &&
+    tests/cluster/localcluster.sh build &&
+    MCONV_BINARY="$repo/build/src/mconv" .venv/bin/python -m pytest tests/e2e -q
 }
 
 run_suite() {
