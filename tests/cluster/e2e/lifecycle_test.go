@@ -57,16 +57,24 @@ func TestFailedInitContainerFailsNeverPod(t *testing.T) {
 func TestDeleteKillsAfterGracePeriod(t *testing.T) {
 	admin := connect(t, "admin")
 	ctx := testContext(t, time.Minute)
-	// The shell and its sleep ignore SIGTERM, so only SIGKILL ends them.
-	pod := createPod(t, ctx, admin, shellPod(uniqueName("stubborn"), "trap '' TERM; sleep 300"))
+	// The shell and its sleep ignore SIGTERM, so only SIGKILL ends them. The
+	// line "trapped" shows that the shell ignores SIGTERM by now.
+	pod := createPod(t, ctx, admin, shellPod(uniqueName("stubborn"), "trap '' TERM; echo trapped; sleep 300"))
 	waitForPod(t, ctx, admin, pod.Name, "Running", podRunning)
-
 	pods := admin.client.CoreV1().Pods(testNamespace)
+	err := wait.PollUntilContextCancel(ctx, 100*time.Millisecond, true, func(ctx context.Context) (bool, error) {
+		body, err := pods.GetLogs(pod.Name, &corev1.PodLogOptions{}).DoRaw(ctx)
+		return err == nil && string(body) == "trapped\n", nil
+	})
+	if err != nil {
+		t.Fatalf("waiting for the pod to ignore SIGTERM: %v", err)
+	}
+
 	started := time.Now()
 	if err := pods.Delete(ctx, pod.Name, metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](2)}); err != nil {
 		t.Fatalf("deleting pod: %v", err)
 	}
-	err := wait.PollUntilContextCancel(ctx, 100*time.Millisecond, true, func(ctx context.Context) (bool, error) {
+	err = wait.PollUntilContextCancel(ctx, 100*time.Millisecond, true, func(ctx context.Context) (bool, error) {
 		_, err := pods.Get(ctx, pod.Name, metav1.GetOptions{})
 		return apierrors.IsNotFound(err), nil
 	})

@@ -97,6 +97,9 @@ func (n *node) register(ctx context.Context) error {
 	case err != nil:
 		return fmt.Errorf("getting node %s: %w", n.spec.Name, err)
 	default:
+		if existing.Labels == nil {
+			existing.Labels = map[string]string{}
+		}
 		for key, value := range n.spec.Labels {
 			existing.Labels[key] = value
 		}
