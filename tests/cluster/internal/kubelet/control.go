@@ -37,12 +37,12 @@ func (k *Kubelet) handleKillPod(w http.ResponseWriter, r *http.Request) {
 	namespace, name := r.PathValue("namespace"), r.PathValue("pod")
 	worker, err := k.podByName(namespace, name)
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusNotFound)
+		replyError(w, r, http.StatusNotFound, err.Error())
 		return
 	}
 	procs := worker.runningProcesses()
 	if len(procs) == 0 {
-		http.Error(w, fmt.Sprintf("pod %s/%s has no running container", namespace, name), http.StatusConflict)
+		replyErrorf(w, r, http.StatusConflict, "pod %s/%s has no running container", namespace, name)
 		return
 	}
 	for _, p := range procs {
@@ -56,7 +56,7 @@ func (k *Kubelet) handleNodeReady(w http.ResponseWriter, r *http.Request, ready 
 	name := r.PathValue("node")
 	n, ok := k.nodes[name]
 	if !ok {
-		http.Error(w, fmt.Sprintf("node %q not found; nodes are listed by kubectl get nodes", name), http.StatusNotFound)
+		replyErrorf(w, r, http.StatusNotFound, "node %q not found; nodes are listed by kubectl get nodes", name)
 		return
 	}
 	n.setReady(ready)

@@ -26,7 +26,7 @@ const (
 func (k *Kubelet) serveExec(w http.ResponseWriter, r *http.Request) {
 	options, err := remotecommandserver.NewOptions(r)
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		replyError(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
 	podName := r.PathValue("namespace") + "/" + r.PathValue("pod")
@@ -40,7 +40,7 @@ func (k *Kubelet) serveExec(w http.ResponseWriter, r *http.Request) {
 func (k *Kubelet) serveAttach(w http.ResponseWriter, r *http.Request) {
 	options, err := remotecommandserver.NewOptions(r)
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		replyError(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
 	podName := r.PathValue("namespace") + "/" + r.PathValue("pod")

@@ -24,18 +24,18 @@ func (k *Kubelet) serveLogs(w http.ResponseWriter, r *http.Request) {
 	namespace, podName, containerName := r.PathValue("namespace"), r.PathValue("pod"), r.PathValue("container")
 	options := &corev1.PodLogOptions{}
 	if err := legacyscheme.ParameterCodec.DecodeParameters(r.URL.Query(), corev1.SchemeGroupVersion, options); err != nil {
-		http.Error(w, fmt.Sprintf("decoding log options: %v", err), http.StatusBadRequest)
+		replyErrorf(w, r, http.StatusBadRequest, "decoding log options: %v", err)
 		return
 	}
 
 	worker, err := k.podByName(namespace, podName)
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusNotFound)
+		replyError(w, r, http.StatusNotFound, err.Error())
 		return
 	}
 	path, id, err := worker.logFile(containerName, options.Previous)
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		replyError(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
 

@@ -76,12 +76,12 @@ func (n *node) routes() http.Handler {
 func requireAPIServer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 {
-			http.Error(w, "Unauthorized", http.StatusUnauthorized)
+			replyError(w, r, http.StatusUnauthorized, "Unauthorized")
 			return
 		}
 		subject := r.TLS.PeerCertificates[0].Subject
 		if subject.CommonName != apiServerClientName && !slices.Contains(subject.Organization, "system:masters") {
-			http.Error(w, fmt.Sprintf("Forbidden (user=%s)", subject.CommonName), http.StatusForbidden)
+			replyErrorf(w, r, http.StatusForbidden, "Forbidden (user=%s)", subject.CommonName)
 			return
 		}
 		next.ServeHTTP(w, r)

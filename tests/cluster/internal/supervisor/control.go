@@ -40,6 +40,7 @@ func (s *supervisor) handleRestartAPIServer(w http.ResponseWriter, r *http.Reque
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Minute)
 	defer cancel()
 	if err := s.restartAPIServer(ctx); err != nil {
+		log.Printf("fault: restarting the API server failed: %v", err)
 		http.Error(w, fmt.Sprintf("restarting the API server failed: %v", err), http.StatusInternalServerError)
 		return
 	}
