@@ -51,12 +51,26 @@ suite_cluster() {
   tests/cluster/run-tests.sh
 }
 
+# Starts one local cluster for the client layer's [cluster] unit tests and for the
+# end-to-end tests, and always stops it.
 suite_e2e() {
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMCONV_WERROR=ON >/dev/null &&
-    cmake --build build --target mconv &&
-    scripts/python-env.sh &&
-    tests/cluster/localcluster.sh build &&
-    MCONV_BINARY="$repo/build/src/mconv" .venv/bin/python -m pytest tests/e2e -q
+    cmake --build build &&
+    scripts/python-env.sh || return 1
+
+  local state
+  state=$(mktemp -d /tmp/mconv-test-cluster-XXXXXX)
+  if ! tests/cluster/localcluster.sh start --state "$state"; then
+    rm -rf "$state"
+    return 1
+  fi
+  tests/cluster/bin/kubectl --kubeconfig "$state/admin.kubeconfig" apply -f deploy/rbac.yaml -f deploy/admission-policy.yaml >/dev/null &&
+    MCONV_TEST_KUBECONFIG="$state/admin.kubeconfig" build/tests/unit/mconv_unit_tests "[cluster]" &&
+    MCONV_E2E_STATE="$state" MCONV_BINARY="$repo/build/src/mconv" .venv/bin/python -m pytest tests/e2e -q
+  local status=$?
+  tests/cluster/localcluster.sh stop --state "$state"
+  rm -rf "$state"
+  return $status
 }
 
 run_suite() {

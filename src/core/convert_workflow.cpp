@@ -225,7 +225,7 @@ Result<ConversionResult> ConvertWorkflow::follow_and_download(const std::string&
         ConverterPod target{store_.client(), store_.namespace_name(), name};
         auto uploaded = upload_model(target, settings_.model_path, upload->staged_path, upload->sha256, upload->size, observer_, cancel_);
         if (!uploaded && !cancel_.requested() && job_failed(job_name, settle_time)) {
-          // The upload broke because the Job failed, such as at its deadline: say why.
+          // The upload broke because the Job failed, such as at its deadline, so report that cause.
           failed_in_cluster_ = true;
           return std::unexpected(explain_failure(job_name, fmt::format("the conversion failed (job \"{}\")", job_name)));
         }

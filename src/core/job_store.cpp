@@ -30,7 +30,7 @@ std::string event_time(const json& event) {
   return "";
 }
 
-// How long reads keep retrying a server that does not answer.
+// How long reads keep retrying a server that sends no response.
 constexpr std::chrono::seconds retry_limit{60};
 constexpr std::chrono::seconds forbidden_retry_limit{20};
 

@@ -14,6 +14,7 @@ using Clock = std::chrono::steady_clock;
 
 // How long one watch request lasts before the waiter checks the Job and its events.
 constexpr std::chrono::seconds check_interval{5};
+constexpr std::chrono::seconds report_delay{3};
 
 class PodWaiter {
  public:
@@ -50,8 +51,9 @@ class PodWaiter {
       if (!end) return std::unexpected(static_cast<Error>(end.error()));
       if (!end->resource_version.empty()) resource_version = end->resource_version;
       if (fatal_) return std::unexpected(*fatal_);
+      report_pending();
       if (no_node_since_ && Clock::now() - *no_node_since_ > no_node_limit_) {
-        return fail(ErrorKind::cluster, "{} (gave up after {} s)", last_message_, no_node_limit_.count());
+        return fail(ErrorKind::cluster, "{} (gave up after {} s)", pending_ ? pending_->message : last_message_, no_node_limit_.count());
       }
     }
     return *running_pod_;
@@ -98,13 +100,27 @@ class PodWaiter {
     return kube::WatchControl::keep_going;
   }
 
+  // Shows a reason for waiting once it has lasted a moment, because a pod is briefly
+  // unschedulable while its volume claim is provisioned, which is normal.
   void report(const PodDiagnosis& diagnosis) {
-    if (diagnosis.kind == StallKind::none || diagnosis.message == last_message_) return;
-    last_message_ = diagnosis.message;
-    if (diagnosis.kind == StallKind::waiting) {
-      observer_.step(diagnosis.message);
+    if (diagnosis.kind == StallKind::none) {
+      pending_.reset();
+      return;
+    }
+    if (!pending_ || pending_->message != diagnosis.message) {
+      pending_ = diagnosis;
+      pending_since_ = Clock::now();
+    }
+    report_pending();
+  }
+
+  void report_pending() {
+    if (!pending_ || pending_->message == last_message_ || Clock::now() - pending_since_ < report_delay) return;
+    last_message_ = pending_->message;
+    if (pending_->kind == StallKind::waiting) {
+      observer_.step(pending_->message);
     } else {
-      observer_.warning(diagnosis.message);
+      observer_.warning(pending_->message);
     }
   }
 
@@ -146,6 +162,8 @@ class PodWaiter {
   std::optional<Error> fatal_;
   std::optional<Clock::time_point> no_node_since_;
   std::string last_message_;
+  std::optional<PodDiagnosis> pending_;
+  Clock::time_point pending_since_;
 };
 
 }  // namespace

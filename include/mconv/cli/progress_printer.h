@@ -23,7 +23,7 @@ class ProgressPrinter : public core::WorkflowObserver {
   void warning(std::string_view message) override;
   void converter_line(std::string_view line) override;
   void converter_stage(std::string_view stage) override;
-  void transfer(std::string_view what, std::uint64_t done, std::uint64_t total) override;
+  void transfer(std::string_view transfer_name, std::uint64_t done, std::uint64_t total) override;
 
   // Writes a JSON event line, or nothing for people.
   void event(const nlohmann::json& event);

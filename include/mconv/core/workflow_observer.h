@@ -21,8 +21,8 @@ class WorkflowObserver {
   virtual void converter_line(std::string_view line) = 0;
   // A stage the converter entered, from its MCONV-EVENT lines.
   virtual void converter_stage(std::string_view stage) = 0;
-  // Bytes moved so far of an upload or a download named by what.
-  virtual void transfer(std::string_view what, std::uint64_t done, std::uint64_t total) = 0;
+  // Reports the bytes moved so far of the upload or download named transfer_name.
+  virtual void transfer(std::string_view transfer_name, std::uint64_t done, std::uint64_t total) = 0;
 };
 
 }  // namespace mconv::core

@@ -80,7 +80,7 @@ TEST_CASE("convert dry run prints a claim and a job", "[commands]") {
 }
 
 TEST_CASE("convert dry run gives the same name twice", "[commands]") {
-  std::vector<std::string> args = {"convert", fixtures + "/tiny_cnn.torchscript.pt", "--gpu", "cpu", "--dry-run", "-o", "json"};
+  std::vector<std::string> args = {"convert", fixtures + "/tiny_cnn.torchscript.pt", "--gpu", "cpu", "--dry-run", "-o", "json", "--shape", "x=1x3x32x32"};
   auto first = run_mconv(args, {"USER=alice"});
   auto second = run_mconv(args, {"USER=alice"});
   auto other_user = run_mconv(args, {"USER=bob"});
@@ -112,6 +112,8 @@ TEST_CASE("convert exit codes tell failures apart", "[commands]") {
        "invalid --namespace 'ML_team'"},
       {"tensorrt on cpu", {"convert", fixtures + "/tiny_cnn.onnx", "--gpu", "cpu", "--dry-run", "--backend", "tensorrt"}, 2,
        "invalid --backend 'tensorrt' for GPU 'x86-cpu'"},
+      {"torchscript without shape", {"convert", fixtures + "/tiny_cnn.torchscript.pt", "--gpu", "cpu", "--dry-run"}, 2,
+       "a TorchScript model records no input shapes"},
       {"missing gpu flag", {"convert", fixtures + "/tiny_cnn.onnx", "--dry-run"}, 2, "--gpu is required"},
       {"unknown flag", {"convert", fixtures + "/tiny_cnn.onnx", "--gpu", "T4", "--dry-run", "--fast"}, 2, "--fast"},
   };
