@@ -2,8 +2,10 @@
 #include <catch2/matchers/catch_matchers_string.hpp>
 
 #include "mconv/core/catalog.h"
+#include "support/text_edit.h"
 
 using Catch::Matchers::ContainsSubstring;
+using mconv::test::replace;
 using Catch::Matchers::StartsWith;
 using mconv::core::parse_catalog;
 
@@ -27,12 +29,6 @@ gpus:
     resources: {cpu: 500m, memory: 1Gi}
     image: cpu
 )";
-
-std::string replace(std::string text, const std::string& from, const std::string& to) {
-  auto at = text.find(from);
-  REQUIRE(at != std::string::npos);
-  return text.replace(at, from.size(), to);
-}
 
 }  // namespace
 

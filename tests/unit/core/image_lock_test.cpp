@@ -2,8 +2,10 @@
 #include <catch2/matchers/catch_matchers_string.hpp>
 
 #include "mconv/core/image_lock.h"
+#include "support/text_edit.h"
 
 using Catch::Matchers::ContainsSubstring;
+using mconv::test::replace;
 using mconv::core::check_catalog_images;
 using mconv::core::parse_catalog;
 using mconv::core::parse_image_lock;
@@ -40,12 +42,6 @@ gpus:
     resources: {cpu: 1}
     image: cpu
 )";
-
-std::string replace(std::string text, const std::string& from, const std::string& to) {
-  auto at = text.find(from);
-  REQUIRE(at != std::string::npos);
-  return text.replace(at, from.size(), to);
-}
 
 }  // namespace
 
