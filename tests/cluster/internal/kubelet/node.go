@@ -68,9 +68,20 @@ func newNode(k *Kubelet, spec catalog.Node) (*node, error) {
 }
 
 // start registers the node, starts its kubelet API, heartbeats and pod watch.
+// It retries the registration while the API server is unreachable, as when
+// the kubelet starts during an API server restart.
 func (n *node) start(ctx context.Context) error {
-	if err := n.register(ctx); err != nil {
-		return err
+	for {
+		err := n.register(ctx)
+		if err == nil {
+			break
+		}
+		log.Printf("node %s: %v; retrying in 1s", n.spec.Name, err)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Second):
+		}
 	}
 	if err := n.serve(); err != nil {
 		return err

@@ -55,17 +55,18 @@ func (s *supervisor) handleCutConnections(w http.ResponseWriter, r *http.Request
 
 // componentStatus is one line of the status command's output.
 type componentStatus struct {
-	Name    string `json:"name"`
-	PID     int    `json:"pid"`
-	Running bool   `json:"running"`
-	Exit    string `json:"exit,omitempty"`
+	Name     string `json:"name"`
+	PID      int    `json:"pid"`
+	Running  bool   `json:"running"`
+	Restarts int    `json:"restarts"`
+	Exit     string `json:"exit,omitempty"`
 }
 
 func (s *supervisor) handleStatus(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	var list []componentStatus
 	for _, p := range s.procs {
-		st := componentStatus{Name: p.component.Name, PID: p.cmd.Process.Pid, Running: !p.exited()}
+		st := componentStatus{Name: p.component.Name, PID: p.cmd.Process.Pid, Running: !p.exited(), Restarts: s.restarts[p.component.Name]}
 		if !st.Running {
 			st.Exit = p.describeExit()
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -15,9 +16,13 @@ type process struct {
 	component components.Component
 	logPath   string
 	cmd       *exec.Cmd
+	started   time.Time
 	// done is closed when the process has exited; err then holds how.
 	done chan struct{}
 	err  error
+	// stopped is set when the supervisor stops the process on purpose, so
+	// its exit is not taken for a crash.
+	stopped atomic.Bool
 }
 
 func startProcess(executable string, c components.Component, logPath string) (*process, error) {
@@ -37,7 +42,7 @@ func startProcess(executable string, c components.Component, logPath string) (*p
 		return nil, fmt.Errorf("starting %s: %w", c.Name, err)
 	}
 
-	p := &process{component: c, logPath: logPath, cmd: cmd, done: make(chan struct{})}
+	p := &process{component: c, logPath: logPath, cmd: cmd, started: time.Now(), done: make(chan struct{})}
 	go func() {
 		p.err = cmd.Wait()
 		logFile.Close()
@@ -58,6 +63,7 @@ func (p *process) exited() bool {
 
 // stop sends SIGTERM, then SIGKILL if the process is still running after grace.
 func (p *process) stop(grace time.Duration) {
+	p.stopped.Store(true)
 	if p.exited() {
 		return
 	}

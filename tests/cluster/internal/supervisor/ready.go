@@ -29,29 +29,30 @@ func (s *supervisor) startAPIServer(ctx context.Context) error {
 	if err := s.launch(ctx, components.APIServer(s.cluster)); err != nil {
 		return err
 	}
-	return s.waitUntil(ctx, "the API server's /readyz", s.apiServerReady)
+	return s.waitUntil(ctx, "the API server's /readyz", s.apiServerReady, s.firstExited)
 }
 
 // restartAPIServer stops the API server and starts a new one in its place.
+// Other components may exit while it is down; run restarts them.
 func (s *supervisor) restartAPIServer(ctx context.Context) error {
-	s.mu.Lock()
-	var old *process
-	remaining := s.procs[:0]
-	for _, p := range s.procs {
-		if p.component.Name == "kube-apiserver" {
-			old = p
-			continue
-		}
-		remaining = append(remaining, p)
+	old := s.find("kube-apiserver")
+	if old == nil {
+		return fmt.Errorf("the API server is not running")
 	}
-	s.procs = remaining
-	s.mu.Unlock()
-
-	if old != nil {
-		old.stop(stopGrace)
-	}
+	old.stop(stopGrace)
 	log.Printf("fault: API server stopped, starting it again")
-	return s.startAPIServer(ctx)
+
+	replacement, err := s.replace(old)
+	if err != nil {
+		return err
+	}
+	exited := func() *process {
+		if replacement.exited() {
+			return replacement
+		}
+		return nil
+	}
+	return s.waitUntil(ctx, "the API server's /readyz", s.apiServerReady, exited)
 }
 
 func (s *supervisor) apiServerReady(ctx context.Context) error {

@@ -33,8 +33,15 @@ type supervisor struct {
 	mu sync.Mutex
 	// procs holds the running components in start order.
 	procs []*process
-	// crashed receives every component that exits while the cluster runs.
+	// stopping is set once stopAll begins; crashed components then stay down.
+	stopping bool
+	// crashed receives every component that exits without being stopped.
 	crashed chan *process
+	// restarts counts the restarts of each component after crashes;
+	// quickCrashes counts its crashes in a row, each within a minute of its
+	// start, which sets the back-off.
+	restarts     map[string]int
+	quickCrashes map[string]int
 }
 
 // Main runs the "supervise" subcommand: it starts the cluster in the given
@@ -50,7 +57,7 @@ func Main(stateDir, repoRoot string) error {
 	}
 	defer unlock()
 
-	s := &supervisor{layout: layout, crashed: make(chan *process, 16)}
+	s := &supervisor{layout: layout, crashed: make(chan *process, 16), restarts: map[string]int{}, quickCrashes: map[string]int{}}
 	ctx, stopSignals := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stopSignals()
 
@@ -107,32 +114,41 @@ func (s *supervisor) start(ctx context.Context, stateDir, repoRoot string) error
 			return err
 		}
 	}
-	return s.waitUntil(ctx, "nodes Ready and the default service account created", s.clusterUsable)
+	return s.waitUntil(ctx, "nodes Ready and the default service account created", s.clusterUsable, s.firstExited)
 }
 
-// launch starts a component and watches it: an exit while starting fails the
-// start, an exit later is logged and kept for the status command.
+// launch starts a component and adds it to the running ones. An exit while
+// the cluster starts fails the start; see run for exits after that.
 func (s *supervisor) launch(ctx context.Context, c components.Component) error {
-	p, err := startProcess(s.cluster.Executable, c, s.layout.Log(c.Name))
+	p, err := s.startWatched(c)
 	if err != nil {
 		return err
 	}
 	s.mu.Lock()
 	s.procs = append(s.procs, p)
 	s.mu.Unlock()
-
-	go func() {
-		<-p.done
-		select {
-		case s.crashed <- p:
-		default:
-		}
-	}()
-	log.Printf("started %s (pid %d), log: %s", c.Name, p.cmd.Process.Pid, p.logPath)
 	return nil
 }
 
-// run waits for a signal, logging each component that exits on its own.
+// startWatched starts a component and reports its exit on s.crashed unless
+// the supervisor stopped it.
+func (s *supervisor) startWatched(c components.Component) (*process, error) {
+	p, err := startProcess(s.cluster.Executable, c, s.layout.Log(c.Name))
+	if err != nil {
+		return nil, err
+	}
+	go func() {
+		<-p.done
+		if !p.stopped.Load() {
+			s.crashed <- p
+		}
+	}()
+	log.Printf("started %s (pid %d), log: %s", c.Name, p.cmd.Process.Pid, p.logPath)
+	return p, nil
+}
+
+// run waits for a signal. A component that exits on its own is logged and
+// started again after a back-off, as systemd or a kubelet would restart it.
 func (s *supervisor) run(ctx context.Context) {
 	control, err := serveControl(s)
 	if err != nil {
@@ -146,25 +162,9 @@ func (s *supervisor) run(ctx context.Context) {
 			log.Printf("stopping on signal")
 			return
 		case p := <-s.crashed:
-			if !s.isCurrent(p) {
-				continue
-			}
-			log.Printf("component exited while the cluster was running: %s", p.describeExit())
+			go s.restartCrashed(p)
 		}
 	}
-}
-
-// isCurrent reports whether p is still the running instance of its component;
-// a restarted API server replaces its predecessor.
-func (s *supervisor) isCurrent(p *process) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, q := range s.procs {
-		if q == p {
-			return true
-		}
-	}
-	return false
 }
 
 // firstExited returns the first component that has exited, or nil.
@@ -179,12 +179,12 @@ func (s *supervisor) firstExited() *process {
 	return nil
 }
 
-// waitUntil polls ready every half second. It fails as soon as a component
-// exits, naming that component's log.
-func (s *supervisor) waitUntil(ctx context.Context, what string, ready func(context.Context) error) error {
+// waitUntil polls ready every half second. It fails as soon as exited
+// returns a component, naming that component's log.
+func (s *supervisor) waitUntil(ctx context.Context, what string, ready func(context.Context) error, exited func() *process) error {
 	var lastErr error
 	for {
-		if p := s.firstExited(); p != nil {
+		if p := exited(); p != nil {
 			return errors.New(p.describeExit())
 		}
 		if lastErr = ready(ctx); lastErr == nil {
@@ -203,6 +203,7 @@ func (s *supervisor) stopAll() {
 		s.proxy.close()
 	}
 	s.mu.Lock()
+	s.stopping = true
 	procs := append([]*process{}, s.procs...)
 	s.mu.Unlock()
 	for i := len(procs) - 1; i >= 0; i-- {
