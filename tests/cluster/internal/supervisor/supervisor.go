@@ -37,9 +37,9 @@ type supervisor struct {
 	stopping bool
 	// crashed receives every component that exits without being stopped.
 	crashed chan *process
-	// restarts counts the restarts of each component after crashes;
-	// quickCrashes counts its crashes in a row, each within a minute of its
-	// start, which sets the back-off.
+	// restarts counts each component's restarts after crashes.
+	// quickCrashes counts its crashes in a row that came within a minute of
+	// its start. The back-off grows with that count.
 	restarts     map[string]int
 	quickCrashes map[string]int
 }
