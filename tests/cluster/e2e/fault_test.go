@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
@@ -120,8 +121,16 @@ func waitForNodeReady(t *testing.T, ctx context.Context, u user, name string, wa
 func TestRestartAPIServer(t *testing.T) {
 	admin := connect(t, "admin")
 	fault(t, "restart-apiserver")
-	ctx := testContext(t, 30*time.Second)
+	ctx := testContext(t, 2*time.Minute)
 	if _, err := admin.client.CoreV1().Namespaces().Get(ctx, "default", metav1.GetOptions{}); err != nil {
 		t.Fatalf("API server not usable after restart: %v", err)
+	}
+
+	// The controllers, scheduler and kubelet reconnect (or are restarted),
+	// so a Job still runs to completion.
+	name := uniqueName("after-restart")
+	createJob(t, ctx, admin, shellJob(name, "echo still working"))
+	if got := waitForJobCondition(t, ctx, admin, name); got != batchv1.JobComplete {
+		t.Fatalf("Job %s ended with condition %s after the API server restart, want Complete", name, got)
 	}
 }
