@@ -5,10 +5,14 @@
 #include <vector>
 
 #include "mconv/cli/command.h"
-#include "mconv/cli/conversion_commands.h"
+#include "mconv/cli/attach_command.h"
+#include "mconv/cli/cancel_command.h"
 #include "mconv/cli/convert_command.h"
 #include "mconv/cli/exit_code.h"
+#include "mconv/cli/list_command.h"
 #include "mconv/cli/list_gpus_command.h"
+#include "mconv/cli/logs_command.h"
+#include "mconv/cli/status_command.h"
 #include "mconv/cli/version_command.h"
 #include "mconv/kube/vlog.h"
 

@@ -202,6 +202,14 @@ Result<ConversionResult> ConvertWorkflow::follow_and_download(const std::string&
         failed_in_cluster_ = true;
         return std::unexpected(explain_failure(job_name, fmt::format("the conversion failed (job \"{}\")", job_name)));
       }
+      if (!finished_ && !cancel_.requested() && job_succeeded(job_name)) {
+        // The Job finished while this run waited, so its pod is gone: serve the result again.
+        finished_ = true;
+        auto fetch_job = start_fetch_job(job_name);
+        if (!fetch_job) return std::unexpected(fetch_job.error());
+        pod_owner = *fetch_job;
+        continue;
+      }
       return std::unexpected(pod.error());
     }
     auto name = pod_name(*pod);
@@ -301,6 +309,11 @@ bool ConvertWorkflow::job_failed(const std::string& job_name, std::chrono::secon
     if (std::chrono::steady_clock::now() >= deadline) return false;
     if (!kube::sleep_unless_cancelled(std::chrono::milliseconds(500), cancel_)) return false;
   }
+}
+
+bool ConvertWorkflow::job_succeeded(const std::string& job_name) {
+  auto job = store_.get_job(job_name);
+  return job && *job && job_status(**job).state == JobState::succeeded;
 }
 
 // Returns whether the converter container of the pod still runs.

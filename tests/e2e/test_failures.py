@@ -138,7 +138,9 @@ def test_converter_failure_reports_exit_code_and_log(mconv, cluster, namespace):
     assert re.search(r"exit code 1[0-3]: ", result.stderr)
     assert "last lines of the converter's log" in result.stderr
     job = cluster.jobs(namespace)[0]
-    assert cluster.kubectl("get", "job", job, "-n", namespace, "-o", "jsonpath={.status.conditions[?(@.type=='Failed')].reason}").stdout == "PodFailurePolicy"
+    # Since Kubernetes 1.31 the Failed condition follows once the pod has terminated.
+    failed_reason = "jsonpath={.status.conditions[?(@.type=='Failed')].reason}"
+    assert wait_until(lambda: cluster.kubectl("get", "job", job, "-n", namespace, "-o", failed_reason).stdout == "PodFailurePolicy")
 
     again = mconv("convert", str(MODELS / "tiny_cnn.torchscript.pt"), "--gpu", "cpu", "-n", namespace, "--shape", "x=1x3x64x64")
     assert again.returncode == 8

@@ -41,6 +41,7 @@ class ConvertCommand : public Command {
   std::string storage_class_;
   std::string timeout_ = "1h";
   std::string keep_for_ = "24h";
+  std::string schedule_timeout_ = "5m";
 };
 
 }  // namespace mconv::cli

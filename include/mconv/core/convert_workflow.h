@@ -71,6 +71,7 @@ class ConvertWorkflow {
                                                const std::optional<Upload>& upload);
   Result<std::string> start_fetch_job(const std::string& job_name);
   bool job_failed(const std::string& job_name, std::chrono::seconds wait = {});
+  bool job_succeeded(const std::string& job_name);
   bool exited_deterministically(const std::string& job_name, const std::string& pod_name);
   bool converter_still_running(const std::string& job_name, const std::string& pod_name);
   Result<std::string> converter_stage_so_far(const std::string& pod);
