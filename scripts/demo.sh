@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Shows mconv on a fresh Debian 12 machine, as root: installs the dependencies, builds
-# mconv, starts the local test cluster, converts the small ONNX test model into an
-# OpenVINO engine for x86-64 CPU nodes (the cluster has no real GPU), and stops the
-# cluster again. The engine and its metadata land in demo-output/.
+# Shows mconv on a fresh Debian 12 machine, run as root. It installs the dependencies,
+# builds mconv and starts the local test cluster. Then it converts the small ONNX test
+# model into an OpenVINO engine for x86-64 CPU nodes, because the cluster has no real
+# GPU, and stops the cluster. The engine and its metadata land in demo-output/.
 set -euo pipefail
 
 repo=$(cd -- "$(dirname -- "$0")/.." && pwd)

@@ -21,7 +21,7 @@ struct ClusterAccess {
 // -n override it.
 Result<ClusterAccess> connect(const GlobalOptions& global, const core::GpuEntry* gpu = nullptr);
 
-// Returns the caller's username as the API server sees it (SelfSubjectReview).
+// Returns the caller's username as the API server authenticated it (SelfSubjectReview).
 Result<std::string> current_user(kube::Client& client, kube::Cancellation cancel = {});
 
 }  // namespace mconv::cli

@@ -5,7 +5,7 @@
 namespace mconv::cli {
 
 // Turns the first SIGINT or SIGTERM into a request to stop, which long operations poll
-// so they can clean up; a second one exits at once with code 130. The previous
+// so that they can clean up. A second one exits at once with code 130. The previous
 // handlers come back when the guard is destroyed.
 class InterruptGuard {
  public:
