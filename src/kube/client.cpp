@@ -171,7 +171,7 @@ ApiResult<nlohmann::json> Client::send_json(std::string_view method, std::string
 
   auto parsed = nlohmann::json::parse(response->body, nullptr, false);
   if (parsed.is_discarded()) {
-    return api_fail(ErrorKind::cluster, "the server answered {} {} with a body that is not JSON", method, path);
+    return api_fail(ErrorKind::cluster, "the response to {} {} is not JSON; check that the server URL points at a Kubernetes API server", method, path);
   }
   return parsed;
 }

@@ -59,7 +59,7 @@ ApiResult<Target> target_for(const RestConfig& config, std::string_view path_and
 void configure(CURL* handle, const RestConfig& config, const Target& target, const AuthMaterial& auth,
                Transfer& transfer);
 
-// Maps a failed transfer (no HTTP answer) to an error kubectl users recognise.
+// Maps a failed transfer (no HTTP response) to an error kubectl users recognise.
 ApiError transport_error(CURLcode code, const Transfer& transfer, const RestConfig& config);
 
 long response_code(CURL* handle);

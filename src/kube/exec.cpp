@@ -39,7 +39,7 @@ class ExecSession {
  private:
   ApiResult<void> connect();
   ApiResult<long> handshake(const AuthMaterial& auth);
-  ApiError refused_handshake(long code);
+  ApiError rejected_handshake(long code);
   ApiResult<void> check_protocol();
 
   ApiResult<void> pump();
@@ -103,7 +103,7 @@ ApiResult<void> ExecSession::connect() {
     if (!code) return std::unexpected(code.error());
     if (*code == 101) return {};
     if (*code == 401 && attempt == 0 && client_.credentials().refresh_after_unauthorized()) continue;
-    return std::unexpected(refused_handshake(*code));
+    return std::unexpected(rejected_handshake(*code));
   }
 }
 
@@ -128,13 +128,13 @@ ApiResult<long> ExecSession::handshake(const AuthMaterial& auth) {
   return code;
 }
 
-// curl does not read the body of a refused upgrade, so the same URL is fetched as a
+// curl does not read the body of a rejected upgrade, so the same URL is fetched as a
 // plain GET to get the server's Status: 404 for a missing pod, 403 for a missing
-// permission. A GET that the server would accept answers 400 "Upgrade request required".
-ApiError ExecSession::refused_handshake(long code) {
+// permission. When the server accepts the GET, it returns 400 "Upgrade request required".
+ApiError ExecSession::rejected_handshake(long code) {
   auto plain = client_.get(path_, {}, cancel_);
   if (!plain && plain.error().http_code == code) return plain.error();
-  return failure(fmt::format("the server refused the WebSocket upgrade with HTTP {}", code));
+  return failure(fmt::format("the server rejected the WebSocket upgrade with HTTP {}", code));
 }
 
 ApiResult<void> ExecSession::check_protocol() {

@@ -28,7 +28,7 @@ ContainerState container_state(const nlohmann::json& pod, const std::string& con
 
 // Finds out why a follow stream ended without an error: the container exited, the
 // connection or the log file was cut while it runs, or it has not started (the API
-// server answers an unscheduled pod's log request with an empty body).
+// server responds to a log request for an unscheduled pod with an empty body).
 ApiResult<ContainerState> state_after_stream(Client& client, const std::string& namespace_name,
                                              const std::string& pod, const std::string& container,
                                              Cancellation cancel) {
@@ -107,7 +107,7 @@ bool LogResumePoint::accept(std::string_view timestamped_line) {
 
 namespace {
 
-// What a follow loop does after one stream ended.
+// The action of a follow loop after one stream ended.
 struct NextStep {
   enum { finish, wait_for_start, reconnect, resume } action;
   std::optional<ApiError> error;  // set for reconnect, and for wait_for_start after a 400
@@ -141,13 +141,13 @@ ApiResult<void> follow_pod_logs(Client& client, const std::string& namespace_nam
   auto deliver = [&](std::string_view line) {
     if (!resume_point.accept(line)) return true;
     auto split = split_timestamp(line);
-    std::string_view shown = options.timestamps || !split ? line : split->second;
-    stopped = !on_line(shown);
+    std::string_view text = options.timestamps || !split ? line : split->second;
+    stopped = !on_line(text);
     return !stopped;
   };
 
   Reconnector reconnector(follow.reconnect_limit);
-  std::string what = fmt::format("log stream of pod {}", pod);
+  std::string stream_name = fmt::format("log stream of pod {}", pod);
   while (true) {
     auto streamed = stream_pod_logs(client, namespace_name, pod, request, deliver, cancel);
     if (stopped) return {};
@@ -174,10 +174,10 @@ ApiResult<void> follow_pod_logs(Client& client, const std::string& namespace_nam
     }
 
     if (step.action == NextStep::reconnect) {
-      if (auto give_up = reconnector.wait_after(*step.error, what, cancel)) return std::unexpected(*give_up);
+      if (auto give_up = reconnector.wait_after(*step.error, stream_name, cancel)) return std::unexpected(*give_up);
     } else {
       reconnector.succeeded();
-      vlog(4, "{} ended while the container runs; resuming", what);
+      vlog(4, "{} ended while the container runs; resuming", stream_name);
     }
 
     // A resumed stream starts at the last line's second; tailLines would cut it short.

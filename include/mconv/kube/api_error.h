@@ -10,18 +10,18 @@
 
 namespace mconv::kube {
 
-// An Error with what the API server answered, so that callers can branch on the
+// An Error with the API server's response, so that callers can branch on the
 // server's reason (NotFound, AlreadyExists, Gone, Expired, Conflict, Invalid) while
 // the message stays ready for the user. It converts to mconv::Error by slicing, so a
 // Result<T> can take it as it is.
 struct ApiError : Error {
-  // The HTTP status, or 0 when no answer came (connection refused, TLS failure, cancel).
+  // The HTTP status, or 0 without a response (connection refused, TLS failure, cancel).
   int http_code = 0;
   // The Status object's reason, such as "NotFound"; empty when the body was not a Status.
   std::string reason;
   // The Status object's message as the server wrote it.
   std::string server_message;
-  // The whole Status object, or null; its details list the causes of an Invalid answer.
+  // The whole Status object, or null; its details list the causes of an Invalid response.
   nlohmann::json status;
 
   bool is_not_found() const { return http_code == 404; }
@@ -51,19 +51,19 @@ std::unexpected<ApiError> api_fail(ErrorKind kind, fmt::format_string<Args...> f
   return std::unexpected(std::move(error));
 }
 
-// What a request did, for messages: "get configmaps \"x\"" style text is built by the
-// caller; here it is the method and the path, such as "GET /api/v1/namespaces/a/pods".
+// The method and path of a request, for messages, such as "GET /api/v1/namespaces/a/pods".
 struct RequestLine {
   std::string_view method;
   std::string_view path;
 };
 
-// Builds the error for an HTTP answer outside 2xx from its body, which is usually a
-// metav1.Status. The message reads like kubectl's: `Error from server (NotFound):
-// configmaps "x" not found`, with a hint for 401 and 403.
+// Builds the error for an HTTP response outside 2xx from its body, which is usually a
+// metav1.Status. The message reads like kubectl's, such as `Error from server
+// (NotFound): configmaps "x" not found`, or "You must be logged in to the server" for
+// 401. Messages for 401 and 403 end with what to do next.
 ApiError error_from_response(int http_code, std::string_view body, RequestLine request);
 
-// Builds the error for a Status object that arrived inside a 200 answer, such as a
+// Builds the error for a Status object that arrived inside a 200 response, such as a
 // watch ERROR event.
 ApiError error_from_status(const nlohmann::json& status, RequestLine request);
 

@@ -27,7 +27,7 @@ enum class PatchType {
 // Called with each piece of a streamed body as it arrives; returns false to stop.
 using ChunkHandler = std::function<bool(std::string_view)>;
 
-// A small Kubernetes REST client over libcurl. JSON requests return the parsed answer;
+// A small Kubernetes REST client over libcurl. JSON requests return the parsed response;
 // failures come back as ApiError with the server's reason. Every request takes a
 // Cancellation, polled about once a second while waiting, which ends it with
 // ErrorKind::interrupted. A 401 triggers one retry with refreshed credentials when the
@@ -62,7 +62,7 @@ class Client {
 
   // Sends a GET and hands the 2xx body to on_chunk as it arrives, for watches and logs.
   // Returns when the server ends the body, when on_chunk returns false (success), on
-  // cancellation or after `timeout` (zero means none). A non-2xx answer is an ApiError.
+  // cancellation or after `timeout` (zero means none). A non-2xx response is an ApiError.
   ApiResult<void> stream(std::string_view path, const Query& query, const ChunkHandler& on_chunk,
                          Cancellation cancel = {}, std::chrono::seconds timeout = {});
 

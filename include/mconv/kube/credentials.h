@@ -12,8 +12,7 @@
 
 namespace mconv::kube {
 
-// What one request authenticates with: a bearer token, a client certificate and key,
-// or both.
+// The credentials of one request: a bearer token, a client certificate and key, or both.
 struct AuthMaterial {
   std::string bearer_token;
   std::string client_certificate_pem;

@@ -48,9 +48,14 @@ Query exec_query(const ExecRequest& request);
 
 // Runs a command in a running container over a WebSocket (pods/exec), offering
 // v5.channel.k8s.io and then v4.channel.k8s.io. Stdin is streamed from the source in
-// chunks and half-closed at its end; stdout and stderr reach their sinks as they arrive,
+// chunks and half-closed at its end. Stdout and stderr reach their sinks as they arrive,
 // and the call returns once the server closes the connection. Memory stays bounded by
 // one stdin chunk and one receive buffer whatever the amount of data.
+//
+// The source and the sinks run on the calling thread, and nothing is sent or received
+// while one of them blocks.
+// NOTE: after a cancellation or a failed sink the connection closes, but the command may
+// go on running in the container; the API server does not stop it.
 //
 // Returns the exit code from the server's Status, also when it is not zero. Fails when
 // the command could not run (such as "executable file not found"), on API errors of the

@@ -27,14 +27,15 @@ struct KubeconfigOptions {
 // Fills the environment fields from KUBECONFIG and HOME.
 KubeconfigOptions kubeconfig_options_from_environment();
 
-// Loads the client configuration as kubectl does: the --kubeconfig file; else the
-// files listed in KUBECONFIG, merged (missing files skipped, the first file to set a
-// value or to define a named cluster, user or context wins); else ~/.kube/config.
+// Loads the client configuration as kubectl does. It reads the --kubeconfig file, else
+// the files listed in KUBECONFIG, else ~/.kube/config. KUBECONFIG's files are merged:
+// missing files are skipped, and the first file to set a value or to define a named
+// cluster, user or context wins.
 // Relative paths resolve against the file that contains them. Errors are
 // ErrorKind::config and name the file and what to fix.
 Result<RestConfig> load_kubeconfig(const KubeconfigOptions& options);
 
-// Where a pod finds its service account; a test points it at a temporary folder.
+// The service account location of a pod; a test points it at a temporary folder.
 struct InClusterOptions {
   std::optional<std::string> service_host;  // KUBERNETES_SERVICE_HOST
   std::optional<std::string> service_port;  // KUBERNETES_SERVICE_PORT

@@ -41,11 +41,11 @@ Query log_query(const LogOptions& options);
 ApiResult<void> stream_pod_logs(Client& client, const std::string& namespace_name, const std::string& pod,
                                 const LogOptions& options, const LogLineHandler& on_line, Cancellation cancel = {});
 
-// True for the 400 answers that mean "try again shortly": the container "is waiting to
+// True for the 400 responses that mean "try again shortly": the container "is waiting to
 // start" (ContainerCreating, PodInitializing, image pulls) or the pod has no node yet.
 bool is_container_waiting(const ApiError& error);
 
-// Drops the lines a resumed stream repeats. A resumed request asks for sinceTime of the
+// Drops the lines a resumed stream repeats. A resumed request sets sinceTime to the time of the
 // last line seen, truncated to whole seconds because metav1.Time parameters carry
 // seconds, so the new stream repeats the lines of that second; their timestamps tell
 // them apart. Lines must carry timestamps (LogOptions::timestamps).

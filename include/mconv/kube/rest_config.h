@@ -53,7 +53,7 @@ struct RestConfig {
   std::string namespace_name = "default";
   // The context name, or "in-cluster".
   std::string context_name;
-  // Where the config came from, for messages: the kubeconfig paths or "in-cluster".
+  // The origin of the config, for messages: the kubeconfig paths or "in-cluster".
   std::string source;
 };
 

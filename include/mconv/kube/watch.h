@@ -49,7 +49,7 @@ struct WatchEnd {
 
 // Sends one watch request from resource_version and hands each event to the handler
 // until the server ends the stream. An ERROR event becomes an ApiError, so a 410
-// Expired answer shows as is_gone().
+// Expired status shows as is_gone().
 ApiResult<WatchEnd> watch_once(Client& client, const WatchRequest& request, const std::string& resource_version,
                                const WatchHandler& on_event, Cancellation cancel = {});
 

@@ -169,3 +169,18 @@ TEST_CASE("client maps a rejected token to unauthorized", "[kube][client][cluste
   CHECK(result.error().kind == ErrorKind::unauthorized);
   CHECK(result.error().message.starts_with("You must be logged in to the server (Unauthorized)"));
 }
+
+TEST_CASE("client verifies the tls-server-name", "[kube][client][cluster]") {
+  REQUIRE_TEST_CLUSTER();
+  auto config = cluster_config();
+
+  config.tls.server_name = "kubernetes.default.svc";
+  auto matching = Client(config).get("/version");
+  REQUIRE_OK(matching);
+  CHECK(matching->contains("gitVersion"));
+
+  config.tls.server_name = "not-in-the-certificate.example";
+  auto mismatched = Client(config).get("/version");
+  REQUIRE_FALSE(mismatched);
+  CHECK(mismatched.error().message.find("TLS verification of the server") != std::string::npos);
+}

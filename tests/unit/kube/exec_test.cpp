@@ -16,7 +16,7 @@ using mconv::kube::testing::Watchdog;
 
 namespace {
 
-// Feeds `total` pseudo-random bytes in whatever pieces exec asks for, hashing them.
+// Feeds `total` pseudo-random bytes in whatever pieces exec requests, hashing them.
 class RandomSource {
  public:
   explicit RandomSource(std::size_t total) : left_(total) {}
@@ -145,7 +145,8 @@ TEST_CASE("exec stops when a sink fails", "[kube][exec][cluster]") {
   ExecRequest request;
   request.namespace_name = "default";
   request.pod = pod.name();
-  request.command = {"sh", "-c", "while true; do echo y; done"};
+  // Finite, because the command keeps running after the connection closes.
+  request.command = {"head", "-c", "50000000", "/dev/zero"};
   request.on_stdout = [](std::string_view) { return Result<void>(fail(ErrorKind::io, "disk full")); };
 
   Watchdog watchdog(std::chrono::seconds(120));
@@ -153,4 +154,44 @@ TEST_CASE("exec stops when a sink fails", "[kube][exec][cluster]") {
   REQUIRE_FALSE(result);
   CHECK(result.error().kind == ErrorKind::io);
   CHECK(result.error().message == "disk full");
+}
+
+TEST_CASE("exec without permission is forbidden", "[kube][exec][cluster]") {
+  REQUIRE_TEST_CLUSTER();
+  auto alice = cluster_client("alice");
+
+  ExecRequest request;
+  request.namespace_name = "kube-system";
+  request.pod = "any-pod";
+  request.command = {"true"};
+  request.on_stdout = [](std::string_view) { return Result<void>{}; };
+
+  Watchdog watchdog(std::chrono::seconds(60));
+  auto result = exec_in_pod(*alice, request, watchdog.cancellation());
+  REQUIRE_FALSE(result);
+  CHECK(result.error().kind == ErrorKind::forbidden);
+  CHECK(result.error().http_code == 403);
+  CHECK(result.error().message.find("User \"alice\" cannot") != std::string::npos);
+}
+
+TEST_CASE("exec stops promptly when cancelled", "[kube][exec][cluster]") {
+  REQUIRE_TEST_CLUSTER();
+  auto client = cluster_client();
+  TestPod pod(*client, "exec-cancel", "sleep 600");
+  pod.wait_for_phase({"Running"});
+
+  ExecRequest request;
+  request.namespace_name = "default";
+  request.pod = pod.name();
+  request.command = {"sleep", "600"};
+  request.on_stdout = [](std::string_view) { return Result<void>{}; };
+
+  Watchdog watchdog(std::chrono::seconds(1));
+  auto started = std::chrono::steady_clock::now();
+  auto result = exec_in_pod(*client, request, watchdog.cancellation());
+  auto elapsed = std::chrono::steady_clock::now() - started;
+
+  REQUIRE_FALSE(result);
+  CHECK(result.error().kind == ErrorKind::interrupted);
+  CHECK(elapsed < std::chrono::seconds(3));
 }

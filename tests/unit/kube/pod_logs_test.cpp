@@ -60,7 +60,7 @@ TEST_CASE("split timestamp separates time and text", "[kube][logs]") {
 }
 
 TEST_CASE("waiting container is recognised", "[kube][logs]") {
-  // The answer recorded from the local cluster for a pod whose image is still pulling.
+  // The response recorded from the local cluster for a pod whose image is still pulling.
   auto error = error_from_response(
       400,
       R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"container \"main\" in pod \"p\" is waiting to start: ContainerCreating","reason":"BadRequest","code":400})",
@@ -103,7 +103,7 @@ TEST_CASE("log stream reports a container waiting to start", "[kube][logs][clust
   REQUIRE(created);
   std::string name = (*created)["metadata"]["name"];
 
-  // Until the pod is scheduled the server answers with an empty log; then with 400.
+  // Until the pod is scheduled the server returns an empty log, and then 400.
   ApiResult<void> streamed;
   for (int attempt = 0; attempt < 100 && streamed; ++attempt) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

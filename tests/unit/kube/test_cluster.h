@@ -2,8 +2,8 @@
 
 // Access to the local test cluster for the [cluster] tests. They run only when
 // MCONV_TEST_KUBECONFIG names the admin kubeconfig that tests/cluster/localcluster.sh
-// wrote; alice's and bob's kubeconfigs are read from the same folder, which is also the
-// state folder that the fault hooks need.
+// wrote. The kubeconfigs of alice and bob are read from the same folder. That folder
+// is also the state folder that the fault hooks need.
 
 #include <chrono>
 #include <cstdlib>
