@@ -138,6 +138,10 @@ std::optional<Error> check_options(const ConversionOptions& options, const Model
   if (options.precision == "int8" && options.backend != "tensorrt") {
     return Error{ErrorKind::usage, fmt::format("--precision int8 needs the tensorrt backend, not '{}'", options.backend)};
   }
+  if (options.precision == "int8") {
+    // TODO: upload calibration files to the staging volume and pass --calibration-dir.
+    return Error{ErrorKind::usage, "--precision int8 needs calibration data, which this mconv cannot upload yet; use fp16 or best"};
+  }
   if (options.workspace_mib && *options.workspace_mib <= 0) {
     return Error{ErrorKind::usage, fmt::format("invalid --workspace '{}': give a positive size in MiB", *options.workspace_mib)};
   }

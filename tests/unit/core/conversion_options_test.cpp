@@ -136,6 +136,12 @@ TEST_CASE("options are checked against the model", "[conversion_options]") {
     REQUIRE(error);
     CHECK_THAT(error->message, ContainsSubstring("--precision int8 needs the tensorrt backend"));
   }
+  SECTION("int8 without calibration upload") {
+    options.precision = "int8";
+    auto error = check_options(options, model);
+    REQUIRE(error);
+    CHECK_THAT(error->message, ContainsSubstring("needs calibration data"));
+  }
   SECTION("malformed builder flag") {
     options.builder_flags = {"SPARSE_WEIGHTS"};
     auto error = check_options(options, model);
