@@ -24,8 +24,8 @@ void add_global_options(CLI::App& app, GlobalOptions& global) {
   app.add_option("--kubeconfig", global.kubeconfig, "Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)");
   app.add_option("--context", global.context, "The kubeconfig context to use (default: its current context)");
   app.add_option("-n,--namespace", global.namespace_name, "Namespace of the conversion Jobs (default: the GPU's, then the context's)");
-  app.add_option("--catalog", global.catalog, "Path to gpu-catalog.yaml (default: $MCONV_CATALOG, then /etc/mconv)");
-  app.add_option("--images-lock", global.image_lock, "Path to images.lock (default: $MCONV_IMAGES_LOCK, then /etc/mconv)");
+  app.add_option("--catalog", global.catalog, "Path to gpu-catalog.yaml (default: $MCONV_CATALOG, /etc/mconv, the installation's share/mconv, then the source tree of a development build)");
+  app.add_option("--images-lock", global.image_lock, "Path to images.lock (default: $MCONV_IMAGES_LOCK, then the same places as the catalog)");
   app.add_option("-v,--v", global.verbosity, "Log level on stderr: 4 shows requests, 8 their bodies")->capture_default_str();
 }
 

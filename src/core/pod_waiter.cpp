@@ -53,7 +53,7 @@ class PodWaiter {
       if (fatal_) return std::unexpected(*fatal_);
       report_pending();
       if (no_node_since_ && Clock::now() - *no_node_since_ > no_node_limit_) {
-        return fail(ErrorKind::cluster, "{} (gave up after {} s)", pending_ ? pending_->message : last_message_, no_node_limit_.count());
+        return fail(ErrorKind::timeout, "{} (gave up after {} s)", pending_ ? pending_->message : last_message_, no_node_limit_.count());
       }
     }
     return *running_pod_;
@@ -91,7 +91,7 @@ class PodWaiter {
     if (diagnosis.kind == StallKind::no_node) {
       if (!no_node_since_) no_node_since_ = Clock::now();
       if (Clock::now() - *no_node_since_ > no_node_limit_) {
-        fatal_ = Error{ErrorKind::cluster, fmt::format("{} (gave up after {} s)", diagnosis.message, no_node_limit_.count())};
+        fatal_ = Error{ErrorKind::timeout, fmt::format("{} (gave up after {} s)", diagnosis.message, no_node_limit_.count())};
         return kube::WatchControl::stop;
       }
     } else {

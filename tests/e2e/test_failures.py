@@ -88,7 +88,7 @@ def test_missing_gpu_gives_up_after_schedule_timeout(mconv, cluster, namespace, 
     result = mconv("--catalog", str(catalog), "convert", str(MODELS / "tiny_cnn.onnx"), "--gpu", "B200", "-n", namespace,
                    "--schedule-timeout", "5s")
 
-    assert result.returncode == 6
+    assert result.returncode == 9
     assert "no node in the cluster has a B200 GPU" in result.stderr
     assert wait_until(lambda: cluster.jobs(namespace) == [])
 
