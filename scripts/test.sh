@@ -52,10 +52,29 @@ suite_cluster() {
 }
 
 # Starts one local cluster for the client layer's [cluster] unit tests and for the
-# end-to-end tests, and always stops it.
+# end-to-end tests, and always stops it. The cluster runs the converter as an
+# unprivileged user, which must reach the repository: a checkout inside a private
+# folder (such as /root) is therefore run through a bind mount under /tmp.
 suite_e2e() {
-  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMCONV_WERROR=ON >/dev/null &&
-    cmake --build build &&
+  if runuser -u nobody -- test -x "$repo/converter/bin/mconv-converter"; then
+    e2e_steps
+    return
+  fi
+  local view
+  view=$(mktemp -d /tmp/mconv-repo-XXXXXX)
+  mount --bind "$repo" "$view" || return 1
+  (cd "$view" && repo="$view" e2e_steps)
+  local status=$?
+  umount "$view" && rmdir "$view"
+  return $status
+}
+
+e2e_steps() {
+  # Reuse the unit suite's build folder as configured, since a bind mount changes the path.
+  if [[ ! -f build/CMakeCache.txt ]]; then
+    cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMCONV_WERROR=ON >/dev/null || return 1
+  fi
+  cmake --build build &&
     scripts/python-env.sh || return 1
 
   local state
