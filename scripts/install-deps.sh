@@ -34,4 +34,4 @@ apt-get install -y -qq --no-install-recommends \
   build-essential cmake ninja-build pkg-config \
   libcli11-dev nlohmann-json3-dev libfmt-dev libyaml-cpp-dev libssl-dev \
   libzip-dev libprotobuf-dev \
-  python3 python3-venv
+  python3 python3-venv openssl
