@@ -192,19 +192,23 @@ func startProcess(cmd *exec.Cmd, withStdin bool, criLog *criLog) (*containerProc
 	return proc, nil
 }
 
-// wait records the exit code, gives the output copies a moment to drain,
-// then closes the log.
+// wait records the exit code, gives the output copies up to 2s to drain,
+// then closes the log. After 2s it closes the pipes and stops waiting, since
+// a copy may be stuck: a grandchild may still hold the pipe open.
 func (p *containerProcess) wait(criLog *criLog, copied chan struct{}, pipes ...*os.File) {
 	err := p.cmd.Wait()
 	p.exitCode = exitCode(p.cmd.ProcessState, err)
-	deadline := time.After(2 * time.Second)
+	timer := time.NewTimer(2 * time.Second)
+	defer timer.Stop()
+drain:
 	for range 2 {
 		select {
 		case <-copied:
-		case <-deadline:
+		case <-timer.C:
 			for _, pipe := range pipes {
 				pipe.Close()
 			}
+			break drain
 		}
 	}
 	criLog.close()
@@ -244,20 +248,40 @@ func (w *podWorker) recordExit(c *container, code int, reason, message string, f
 }
 
 // killContainers sends SIGTERM to every running container's process group,
-// then SIGKILL to those still running after grace.
+// then SIGKILL to those still running after grace, or at once when the pod
+// object disappears or the kubelet stops during the grace period.
 func (w *podWorker) killContainers(grace time.Duration) {
 	procs := w.runningProcesses()
 	for _, p := range procs {
 		signalGroup(p, syscall.SIGTERM)
 	}
-	deadline := time.After(grace)
+
+	timer := time.NewTimer(grace)
+	defer timer.Stop()
+graceful:
 	for _, p := range procs {
 		select {
 		case <-p.exited:
-		case <-deadline:
-			signalGroup(p, syscall.SIGKILL)
-			<-p.exited
+		case <-timer.C:
+			break graceful
+		case <-w.gone:
+			break graceful
+		case <-w.stopping:
+			break graceful
 		}
+	}
+
+	// A process whose exited channel is closed was reaped, and its group id
+	// may belong to another process by now, so only the others get SIGKILL.
+	for _, p := range procs {
+		select {
+		case <-p.exited:
+		default:
+			signalGroup(p, syscall.SIGKILL)
+		}
+	}
+	for _, p := range procs {
+		<-p.exited
 	}
 }
 

@@ -105,6 +105,19 @@ func (k *Kubelet) podByUID(uid types.UID) *podWorker {
 	return k.pods[uid]
 }
 
+// podsOnNode returns the workers of the pods bound to n.
+func (k *Kubelet) podsOnNode(n *node) []*podWorker {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var workers []*podWorker
+	for _, w := range k.pods {
+		if w.node == n {
+			workers = append(workers, w)
+		}
+	}
+	return workers
+}
+
 // podByName returns the newest pod worker for namespace/name.
 func (k *Kubelet) podByName(namespace, name string) (*podWorker, error) {
 	k.mu.Lock()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"sync"
 	"time"
@@ -97,32 +98,96 @@ func copyStream(src io.Reader, w *streamWriter, fan *fanout) {
 	}
 }
 
-// fanout copies a stream to the clients attached to the container.
+// fanoutBacklog is how many output chunks (up to 32 KiB each) an attached
+// client may fall behind before it is dropped.
+const fanoutBacklog = 256
+
+// fanout copies a stream to the clients attached to the container. Each
+// client is written by its own goroutine, so a client that stops reading
+// never blocks the copy into the log, and with it the container's output
+// pipe. A client that falls fanoutBacklog chunks behind is dropped.
 type fanout struct {
 	mu      sync.Mutex
-	writers map[io.Writer]struct{}
+	clients map[io.Writer]*fanoutClient
 }
 
-func newFanout() *fanout { return &fanout{writers: map[io.Writer]struct{}{}} }
+type fanoutClient struct {
+	chunks chan []byte
+	// detached is closed when the client is removed or dropped; stopped is
+	// closed when its goroutine has returned.
+	detached, stopped chan struct{}
+}
+
+func newFanout() *fanout { return &fanout{clients: map[io.Writer]*fanoutClient{}} }
 
 func (f *fanout) add(w io.Writer) {
+	client := &fanoutClient{
+		chunks:   make(chan []byte, fanoutBacklog),
+		detached: make(chan struct{}),
+		stopped:  make(chan struct{}),
+	}
 	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.writers[w] = struct{}{}
+	f.clients[w] = client
+	f.mu.Unlock()
+	go client.send(w, f)
 }
 
+// send writes the client's chunks in order. Once detached, it writes those
+// already queued and returns.
+func (c *fanoutClient) send(w io.Writer, f *fanout) {
+	defer close(c.stopped)
+	for {
+		select {
+		case chunk := <-c.chunks:
+			if _, err := w.Write(chunk); err != nil {
+				f.mu.Lock()
+				f.detachLocked(w)
+				f.mu.Unlock()
+				return
+			}
+		case <-c.detached:
+			for {
+				select {
+				case chunk := <-c.chunks:
+					if _, err := w.Write(chunk); err != nil {
+						return
+					}
+				default:
+					return
+				}
+			}
+		}
+	}
+}
+
+// remove detaches w and waits until the output queued for it is written, so
+// that the caller may close w afterwards.
 func (f *fanout) remove(w io.Writer) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
-	delete(f.writers, w)
+	client := f.clients[w]
+	f.detachLocked(w)
+	f.mu.Unlock()
+	if client != nil {
+		<-client.stopped
+	}
+}
+
+func (f *fanout) detachLocked(w io.Writer) {
+	if client, ok := f.clients[w]; ok {
+		close(client.detached)
+		delete(f.clients, w)
+	}
 }
 
 func (f *fanout) write(p []byte) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for w := range f.writers {
-		if _, err := w.Write(p); err != nil {
-			delete(f.writers, w)
+	for w, client := range f.clients {
+		select {
+		case client.chunks <- bytes.Clone(p):
+		default:
+			log.Printf("attached client fell %d chunks behind the container's output; detaching it", fanoutBacklog)
+			f.detachLocked(w)
 		}
 	}
 }

@@ -83,6 +83,15 @@ func (w *podWorker) update(pod *corev1.Pod) {
 
 func (w *podWorker) objectGone() { w.goneOnce.Do(func() { close(w.gone) }) }
 
+func (w *podWorker) isGone() bool {
+	select {
+	case <-w.gone:
+		return true
+	default:
+		return false
+	}
+}
+
 func (w *podWorker) currentPod() *corev1.Pod {
 	w.mu.Lock()
 	defer w.mu.Unlock()
