@@ -7,39 +7,47 @@ set -euo pipefail
 
 repo=$(cd -- "$(dirname -- "$0")/.." && pwd)
 cd "$repo"
-step() { printf '\n== demo: %s\n' "$*"; }
+# shellcheck source=scripts/reachable-repo.sh
+source scripts/reachable-repo.sh
+
+current="starting"
+step() {
+  current=$*
+  printf '\n== demo: %s\n' "$current"
+}
 trap 'echo "demo: failed while $current; see the output above" >&2' ERR
 
-current="installing Debian packages"
+mconv() { build/src/mconv --kubeconfig "$state/alice.kubeconfig" "$@"; }
+
+# Starts the cluster, converts the model and stops the cluster again.
+run_demo() {
+  step "starting the local cluster"
+  state=$(mktemp -d /tmp/mconv-demo-XXXXXX)
+  trap 'tests/cluster/localcluster.sh stop --state "$state" || true; rm -rf "$state"' EXIT
+  tests/cluster/localcluster.sh start --state "$state"
+  tests/cluster/bin/kubectl --kubeconfig "$state/admin.kubeconfig" apply -f deploy/rbac.yaml -f deploy/admission-policy.yaml
+
+  step "converting"
+  mkdir -p demo-output
+  echo "\$ mconv list-gpus"
+  mconv list-gpus
+  echo
+  echo "\$ mconv convert tests/fixtures/models/tiny_cnn.onnx --gpu cpu --output-file demo-output/tiny_cnn.blob --force"
+  mconv convert tests/fixtures/models/tiny_cnn.onnx --gpu cpu --output-file demo-output/tiny_cnn.blob --force
+  echo
+  echo "\$ mconv list"
+  mconv list
+}
+
 if [[ $(id -u) -eq 0 ]]; then
-  step "$current"
+  step "installing Debian packages"
   scripts/install-deps.sh
 fi
-current="building mconv"
-step "$current"
+step "building mconv"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build --target mconv
-current="preparing the converter's Python environment (.venv)"
-step "$current"
+step "preparing the converter's Python environment (.venv)"
 scripts/python-env.sh
 
-current="starting the local cluster"
-step "$current"
-state=$(mktemp -d /tmp/mconv-demo-XXXXXX)
-stop_cluster() { tests/cluster/localcluster.sh stop --state "$state" || true; rm -rf "$state"; }
-trap stop_cluster EXIT
-tests/cluster/localcluster.sh start --state "$state"
-tests/cluster/bin/kubectl --kubeconfig "$state/admin.kubeconfig" apply -f deploy/rbac.yaml -f deploy/admission-policy.yaml
-
-current="converting"
-mkdir -p demo-output
-mconv() { build/src/mconv --kubeconfig "$state/alice.kubeconfig" "$@"; }
-echo
-echo "\$ mconv list-gpus"
-mconv list-gpus
-echo
-echo "\$ mconv convert tests/fixtures/models/tiny_cnn.onnx --gpu cpu --output-file demo-output/tiny_cnn.blob --force"
-mconv convert tests/fixtures/models/tiny_cnn.onnx --gpu cpu --output-file demo-output/tiny_cnn.blob --force
-echo
-echo "\$ mconv list"
-mconv list
+# The cluster's pods must reach the checkout: see scripts/reachable-repo.sh.
+in_reachable_repo "$repo" run_demo

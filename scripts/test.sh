@@ -13,6 +13,8 @@ set -uo pipefail
 
 repo=$(cd -- "$(dirname -- "$0")/.." && pwd)
 cd "$repo"
+# shellcheck source=scripts/reachable-repo.sh
+source scripts/reachable-repo.sh
 
 all_suites=(unit asan converter cluster e2e)
 suites=("${@:-${all_suites[@]}}")
@@ -52,21 +54,9 @@ suite_cluster() {
 }
 
 # Starts one local cluster for the client layer's [cluster] unit tests and for the
-# end-to-end tests, and always stops it. The cluster runs the converter as an
-# unprivileged user, which must reach the repository: a checkout inside a private
-# folder (such as /root) is therefore run through a bind mount under /tmp.
+# end-to-end tests, and always stops it, from a path the cluster's pods can reach.
 suite_e2e() {
-  if runuser -u nobody -- test -x "$repo/converter/bin/mconv-converter"; then
-    e2e_steps
-    return
-  fi
-  local view
-  view=$(mktemp -d /tmp/mconv-repo-XXXXXX)
-  mount --bind "$repo" "$view" || return 1
-  (cd "$view" && repo="$view" e2e_steps)
-  local status=$?
-  umount "$view" && rmdir "$view"
-  return $status
+  in_reachable_repo "$repo" e2e_steps
 }
 
 e2e_steps() {
@@ -85,7 +75,7 @@ e2e_steps() {
   fi
   tests/cluster/bin/kubectl --kubeconfig "$state/admin.kubeconfig" apply -f deploy/rbac.yaml -f deploy/admission-policy.yaml >/dev/null &&
     MCONV_TEST_KUBECONFIG="$state/admin.kubeconfig" build/tests/unit/mconv_unit_tests "[cluster]" &&
-    MCONV_E2E_STATE="$state" MCONV_BINARY="$repo/build/src/mconv" .venv/bin/python -m pytest tests/e2e -q
+    MCONV_E2E_STATE="$state" MCONV_BINARY="$PWD/build/src/mconv" .venv/bin/python -m pytest tests/e2e -q
   local status=$?
   tests/cluster/localcluster.sh stop --state "$state"
   rm -rf "$state"
