@@ -149,7 +149,9 @@ def test_converter_failure_reports_exit_code_and_log(mconv, cluster, namespace):
 
 
 def test_deadline_exceeded_is_reported(mconv, namespace):
-    result = mconv("convert", str(MODELS / "tiny_cnn.onnx"), "--gpu", "cpu", "-n", namespace, "--timeout", "1s")
+    # A claim that never binds keeps the pod from starting, so the deadline always passes first.
+    result = mconv("convert", str(MODELS / "tiny_cnn.onnx"), "--gpu", "cpu", "-n", namespace, "--timeout", "3s",
+                   "--storage-class", "no-such-class")
 
     assert result.returncode == 8
     assert "DeadlineExceeded" in result.stderr
