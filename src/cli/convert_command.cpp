@@ -27,7 +27,9 @@ Result<std::int64_t> duration_flag(const std::string& value, std::string_view fl
 
 // Returns MODEL.GPU.EXT in the current folder, the extension by the engine's kind.
 std::filesystem::path default_output_path(const std::filesystem::path& model, const core::GpuEntry& gpu, const std::string& backend) {
-  std::string extension = backend == "tensorrt" ? ".plan" : backend == "openvino" ? ".blob" : ".onnx";
+  std::string extension = ".onnx";
+  if (backend == "tensorrt") extension = ".plan";
+  if (backend == "openvino") extension = ".blob";
   return std::filesystem::path(fmt::format("{}.{}{}", model.stem().string(), util::to_lower(gpu.name), extension));
 }
 

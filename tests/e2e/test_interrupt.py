@@ -36,7 +36,8 @@ def test_ctrl_c_deletes_what_the_run_created(cluster, namespace, start_mconv, bi
 
     assert process.returncode == 130, output
     assert "interrupted; deleted job" in output
-    assert wait_until(lambda: cluster.jobs(namespace) == [] and cluster.claims(namespace) == []), stage
+    assert wait_until(lambda: cluster.jobs(namespace) == []), stage
+    assert wait_until(lambda: cluster.claims(namespace) == []), stage
     assert wait_until(lambda: cluster.kubectl("get", "pods", "-n", namespace, "-o", "name").stdout == ""), stage
 
 

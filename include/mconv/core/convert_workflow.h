@@ -15,7 +15,7 @@
 
 namespace mconv::core {
 
-// How a run of convert, attach or fetch behaves beyond the plan.
+// The settings of one run of convert, attach or fetch beyond the plan.
 struct WorkflowSettings {
   std::filesystem::path model_path;   // empty for attach and fetch, which upload nothing
   std::filesystem::path output_path;  // where the engine goes, with metadata beside it as PATH.json
@@ -28,7 +28,7 @@ struct WorkflowSettings {
   std::int64_t fetch_wait_seconds = 900;    // how long a fetch Job's pod waits for the download
 };
 
-// What a finished run produced.
+// The outcome of a finished run: the Job and the files written.
 struct ConversionResult {
   std::string job_name;
   std::string namespace_name;
@@ -42,7 +42,7 @@ struct ConversionResult {
 // Runs one conversion in the cluster: finds or creates its Job and staging claim,
 // waits for the converter pod, uploads the model, follows the converter's log and
 // downloads the engine. Cancellation stops it at the next poll; objects this run
-// created are then deleted unless settings.keep or settings.detach says otherwise.
+// created are then deleted unless settings.keep or settings.detach is set.
 class ConvertWorkflow {
  public:
   ConvertWorkflow(JobStore& store, WorkflowSettings settings, WorkflowObserver& observer, kube::Cancellation cancel)

@@ -16,7 +16,7 @@ namespace mconv::core {
 inline constexpr std::string_view job_name_label = "batch.kubernetes.io/job-name";
 
 // A conversion's objects in one namespace: its Job, its staging claim, its pods and
-// their events. Errors keep the server's reason and say which verb on which object failed.
+// their events. Errors keep the server's reason and name the verb and object that failed.
 class JobStore {
  public:
   JobStore(kube::Client& client, std::string namespace_name, kube::Cancellation cancel = {})
@@ -48,7 +48,7 @@ class JobStore {
   // Returns the events about one object, oldest first.
   kube::ApiResult<std::vector<nlohmann::json>> events_for(const std::string& kind, const std::string& name);
 
-  // Sends a GET, retrying for a while when no answer came or the server was busy, as
+  // Sends a GET, retrying for a while when no response came or the server was busy, as
   // after a restarted API server or a cut connection. Reads are safe to repeat.
   kube::ApiResult<nlohmann::json> get(const std::string& path, const kube::Query& query = {});
 

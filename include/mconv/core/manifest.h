@@ -12,7 +12,7 @@
 
 namespace mconv::core {
 
-// Paths inside the pod: the staging volume holds the model and the engine, scratch is temporary.
+// Paths inside the pod: the staging volume contains the model and the engine, and scratch is temporary.
 inline constexpr std::string_view staging_mount = "/staging";
 inline constexpr std::string_view scratch_mount = "/scratch";
 inline constexpr std::string_view converter_container = "converter";

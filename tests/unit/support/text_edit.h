@@ -6,7 +6,7 @@
 
 namespace mconv::test {
 
-// Returns text with the first occurrence of `from` replaced; the test fails when the
+// Returns text with the first occurrence of `from` replaced. The test fails when the
 // text lacks it, so that an edited fixture cannot silently stop testing anything.
 inline std::string replace(std::string text, const std::string& from, const std::string& to) {
   auto at = text.find(from);
