@@ -77,7 +77,7 @@ def serve_outputs(output_dir: Path, wait_seconds: float, progress: Progress) -> 
     """Wait for a new download of outputs that an earlier `run` wrote."""
     output_dir = staging.require_inside_staging(output_dir, "--output-dir")
     if not (output_dir / METADATA_NAME).is_file():
-        raise InvalidInputError(f"'{output_dir}' holds no {METADATA_NAME}: the conversion never finished, so there is nothing to download")
+        raise InvalidInputError(f"'{output_dir}' contains no {METADATA_NAME}: the conversion never finished, so there is nothing to download")
     # The marker of an earlier download would end the wait at once.
     (output_dir / staging.DOWNLOADED_MARKER).unlink(missing_ok=True)
     with progress.stage("waiting-download", f"waiting up to {wait_seconds:g} s for the download"):

@@ -204,4 +204,4 @@ def test_serve_rejects_unfinished_outputs(capsys, staging):
     exit_code, _, events = run_command(capsys, "serve", "--output-dir", str(staging / "out"), "--wait-download", "1")
 
     assert exit_code == 10
-    assert "holds no metadata.json" in events[-1]["message"]
+    assert "contains no metadata.json" in events[-1]["message"]

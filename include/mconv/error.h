@@ -14,7 +14,7 @@ enum class ErrorKind {
   config,        // gpu-catalog.yaml, images.lock or a kubeconfig is invalid
   model,         // the model file cannot be converted as it is
   io,            // a local file could not be read or written
-  cluster,       // the API server is unreachable or answered unexpectedly
+  cluster,       // the API server is unreachable or returned an unexpected response
   unauthorized,  // the API server rejected the credentials
   forbidden,     // the user lacks a permission
   conversion,    // the conversion Job failed

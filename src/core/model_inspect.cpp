@@ -57,10 +57,10 @@ Result<ModelInfo> inspect_model(const std::filesystem::path& path) {
 
   if (is_zip(head)) return inspect_torch_archive(path);
   if (is_pickle(head)) {
-    return fail(ErrorKind::model, "'{}' is a pickled PyTorch checkpoint (torch.save): it holds weights or Python objects but no model code mconv can convert; {}", path.string(), export_instructions);
+    return fail(ErrorKind::model, "'{}' is a pickled PyTorch checkpoint (torch.save): it contains weights or Python objects but no model code mconv can convert; {}", path.string(), export_instructions);
   }
   if (is_safetensors(head, size)) {
-    return fail(ErrorKind::model, "'{}' is a safetensors file: it holds only weights, not a model graph; {}", path.string(), export_instructions);
+    return fail(ErrorKind::model, "'{}' is a safetensors file: it contains only weights, not a model graph; {}", path.string(), export_instructions);
   }
   return inspect_onnx(path);
 }

@@ -29,7 +29,7 @@ enum class StallKind {
   fatal,         // it cannot resolve, such as an image that cannot be pulled
 };
 
-// Why a conversion pod is not running, in the user's words.
+// The reason a conversion pod is not running, in the user's words.
 struct PodDiagnosis {
   StallKind kind = StallKind::none;
   ErrorKind error_kind = ErrorKind::cluster;

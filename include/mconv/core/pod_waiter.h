@@ -12,7 +12,7 @@
 namespace mconv::core {
 
 // Waits until the converter container of one of the Job's pods runs, watching the pods
-// rather than polling, and tells the observer in the user's words why it waits. Fails
+// rather than polling, and reports to the observer, in the user's words, why it waits. Fails
 // when the Job fails, when a pod can never start (an image that cannot be pulled, a
 // Job controller that cannot create pods, such as over quota), or when no node has the
 // GPU for longer than no_node_limit.

@@ -27,9 +27,9 @@ struct ApiError : Error {
   bool is_not_found() const { return http_code == 404; }
   bool is_already_exists() const { return http_code == 409 && reason == "AlreadyExists"; }
   bool is_conflict() const { return http_code == 409 && reason != "AlreadyExists"; }
-  // True for a 410 Gone answer and for a watch ERROR event with code 410 (Expired).
+  // True for a 410 Gone response and for a watch ERROR event with code 410 (Expired).
   bool is_gone() const { return http_code == 410; }
-  // True when retrying the same request later may succeed: 429, 5xx, no answer.
+  // True when retrying the same request later may succeed: 429, 5xx, no response.
   bool is_retryable() const;
 };
 

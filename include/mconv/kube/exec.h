@@ -55,7 +55,7 @@ Query exec_query(const ExecRequest& request);
 // The source and the sinks run on the calling thread, and nothing is sent or received
 // while one of them blocks.
 // NOTE: after a cancellation or a failed sink the connection closes, but the command may
-// go on running in the container; the API server does not stop it.
+// go on running in the container, because the API server does not stop it.
 //
 // Returns the exit code from the server's Status, also when it is not zero. Fails when
 // the command could not run (such as "executable file not found"), on API errors of the

@@ -9,7 +9,7 @@
 namespace mconv::util {
 
 // A file written under a temporary name beside its target and renamed into place by
-// commit(), so the target path never holds a partly written file. Destroying it
+// commit(), so the target path never contains a partly written file. Destroying it
 // without commit() removes the temporary file.
 class AtomicFile {
  public:
